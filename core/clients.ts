@@ -1,0 +1,51 @@
+// One factory per backing service, so every module (probes, tests, processors) connects the same way.
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { createClient as createClickHouseClient, type ClickHouseClient } from '@clickhouse/client';
+import cassandra from 'cassandra-driver';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import OpenAI from 'openai';
+import pg from 'pg';
+import type { ClientConfig } from './config.ts';
+
+export function createKafka(config: ClientConfig, clientId = 'parley', retries = 5): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: config.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries, initialRetryTime: 200 },
+  });
+}
+
+export function createSchemaRegistry(config: ClientConfig): SchemaRegistry {
+  return new SchemaRegistry({ host: config.schemaRegistryUrl });
+}
+
+export function createCassandraClient(config: ClientConfig, keyspace?: string): cassandra.Client {
+  return new cassandra.Client({
+    contactPoints: config.cassandra.contactPoints,
+    localDataCenter: config.cassandra.localDataCenter,
+    ...(keyspace ? { keyspace } : {}),
+  });
+}
+
+export function createPgPool(config: ClientConfig): pg.Pool {
+  return new pg.Pool({ connectionString: config.postgresUrl, max: 10 });
+}
+
+export function createRedis(config: ClientConfig): Redis {
+  return new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+}
+
+export function createClickHouse(config: ClientConfig): ClickHouseClient {
+  return createClickHouseClient({
+    url: config.clickhouse.url,
+    username: config.clickhouse.username,
+    password: config.clickhouse.password,
+  });
+}
+
+/** Any OpenAI-compatible server (llama.cpp, vLLM, TGI); the local one needs no API key. */
+export function createModelClient(config: ClientConfig): OpenAI {
+  return new OpenAI({ baseURL: `${config.modelServer.url}/v1`, apiKey: 'not-needed-locally', maxRetries: 2 });
+}

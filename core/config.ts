@@ -1,0 +1,130 @@
+// The one place that reads process.env (Twelve-Factor config). Everything else imports a parsed,
+// validated config object, so a bad value fails at start-up with the variable's name in the message.
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const stackEnvSchema = z.object({
+  PARLEY_HOST: z.string().min(1).default('127.0.0.1'),
+  PARLEY_KAFKA_PORT: port(9092),
+  PARLEY_KAFKA_CONTROLLER_PORT: port(9093),
+  PARLEY_REGISTRY_PORT: port(8081),
+  PARLEY_CASSANDRA_PORT: port(9042),
+  PARLEY_CASSANDRA_STORAGE_PORT: port(7000),
+  PARLEY_CASSANDRA_JMX_PORT: port(7199),
+  PARLEY_POSTGRES_PORT: port(5432),
+  PARLEY_REDIS_PORT: port(6379),
+  PARLEY_CLICKHOUSE_HTTP_PORT: port(8123),
+  PARLEY_CLICKHOUSE_TCP_PORT: port(9000),
+  PARLEY_CLICKHOUSE_INTERSERVER_PORT: port(9009),
+  PARLEY_MODEL_PORT: port(8080),
+  PARLEY_POSTGRES_USER: z.string().min(1).default('parley'),
+  PARLEY_POSTGRES_PASSWORD: z.string().min(1).default('parley'),
+  PARLEY_POSTGRES_DB: z.string().min(1).default('parley'),
+  PARLEY_CASSANDRA_HEAP: z
+    .string()
+    .regex(/^\d+[mMgG]$/, 'a JVM size such as 1g or 768m')
+    .default('1g'),
+  PARLEY_KAFKA_HEAP: z
+    .string()
+    .regex(/^\d+[mMgG]$/, 'a JVM size such as 512m')
+    .default('512m'),
+  PARLEY_REGISTRY_HEAP: z
+    .string()
+    .regex(/^\d+[mMgG]$/, 'a JVM size such as 384m')
+    .default('384m'),
+  PARLEY_MODEL_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+  PARLEY_MODEL_CONTEXT: z.coerce.number().int().min(256).default(4096),
+});
+
+const clientEnvSchema = z.object({
+  KAFKA_BROKERS: z.string().optional(),
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  CASSANDRA_CONTACT_POINTS: z.string().optional(),
+  CASSANDRA_LOCAL_DC: z.string().min(1).default('datacenter1'),
+  POSTGRES_URL: z.url().optional(),
+  REDIS_URL: z.url().optional(),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().min(1).default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  MODEL_SERVER_URL: z.url().optional(),
+  MODEL_NAME: z.string().min(1).default('gemma-3-270m'),
+});
+
+export type StackEnv = z.infer<typeof stackEnvSchema>;
+
+export interface ClientConfig {
+  kafkaBrokers: string[];
+  schemaRegistryUrl: string;
+  cassandra: { contactPoints: string[]; localDataCenter: string };
+  postgresUrl: string;
+  redisUrl: string;
+  clickhouse: { url: string; username: string; password: string };
+  modelServer: { url: string; model: string };
+}
+
+export interface Config {
+  stack: StackEnv;
+  clients: ClientConfig;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseOrThrow<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+const splitList = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+/** Client endpoints default to the local stack's ports, so `npm start` needs no configuration. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const stack = parseOrThrow(stackEnvSchema, env);
+  const client = parseOrThrow(clientEnvSchema, env);
+  const host = stack.PARLEY_HOST;
+  const pgAuth = `${encodeURIComponent(stack.PARLEY_POSTGRES_USER)}:${encodeURIComponent(stack.PARLEY_POSTGRES_PASSWORD)}`;
+  return {
+    stack,
+    clients: {
+      kafkaBrokers: splitList(client.KAFKA_BROKERS ?? `${host}:${stack.PARLEY_KAFKA_PORT}`),
+      schemaRegistryUrl: client.SCHEMA_REGISTRY_URL ?? `http://${host}:${stack.PARLEY_REGISTRY_PORT}/apis/ccompat/v7`,
+      cassandra: {
+        contactPoints: splitList(client.CASSANDRA_CONTACT_POINTS ?? `${host}:${stack.PARLEY_CASSANDRA_PORT}`),
+        localDataCenter: client.CASSANDRA_LOCAL_DC,
+      },
+      postgresUrl:
+        client.POSTGRES_URL ?? `postgres://${pgAuth}@${host}:${stack.PARLEY_POSTGRES_PORT}/${stack.PARLEY_POSTGRES_DB}`,
+      redisUrl: client.REDIS_URL ?? `redis://${host}:${stack.PARLEY_REDIS_PORT}`,
+      clickhouse: {
+        url: client.CLICKHOUSE_URL ?? `http://${host}:${stack.PARLEY_CLICKHOUSE_HTTP_PORT}`,
+        username: client.CLICKHOUSE_USER,
+        password: client.CLICKHOUSE_PASSWORD,
+      },
+      modelServer: {
+        url: client.MODEL_SERVER_URL ?? `http://${host}:${stack.PARLEY_MODEL_PORT}`,
+        model: client.MODEL_NAME,
+      },
+    },
+  };
+}
+
+/** For printing endpoints: never show a password. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

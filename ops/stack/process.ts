@@ -1,0 +1,115 @@
+// Processes the stack starts, tracked by pid file. A pid file records the process start time too, so
+// a recycled pid belonging to something else is never mistaken for ours (and never signalled).
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface ProcessRecord {
+  pid: number;
+  startTicks: string;
+  command: string[];
+  startedAt: string;
+}
+
+export interface LaunchSpec {
+  command: string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
+}
+
+async function readStartTicks(pid: number): Promise<string | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime), counted after the parenthesised command name, which may contain spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export const pidFile = (runDir: string, name: string) => join(runDir, `${name}.pid.json`);
+
+export async function readRecord(runDir: string, name: string): Promise<ProcessRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(pidFile(runDir, name), 'utf8')) as ProcessRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function isAlive(record: ProcessRecord): Promise<boolean> {
+  return (await readStartTicks(record.pid)) === record.startTicks;
+}
+
+/** The running process we started for `name`, if any; a stale pid file is removed. */
+export async function runningRecord(runDir: string, name: string): Promise<ProcessRecord | undefined> {
+  const record = await readRecord(runDir, name);
+  if (!record) return undefined;
+  if (await isAlive(record)) return record;
+  await rm(pidFile(runDir, name), { force: true });
+  return undefined;
+}
+
+export async function launch(runDir: string, name: string, logFile: string, spec: LaunchSpec): Promise<ProcessRecord> {
+  await mkdir(runDir, { recursive: true });
+  const [file, ...args] = spec.command;
+  if (!file) throw new Error(`${name}: empty command`);
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(file, args, {
+      cwd: spec.cwd,
+      env: spec.env ?? process.env,
+      uid: spec.uid,
+      gid: spec.gid,
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    const pid = await new Promise<number>((resolvePid, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => resolvePid(child.pid as number));
+    });
+    child.unref();
+    const startTicks = await readStartTicks(pid);
+    if (!startTicks) throw new Error(`${name}: exited immediately; see ${logFile}`);
+    const record: ProcessRecord = { pid, startTicks, command: spec.command, startedAt: new Date().toISOString() };
+    await writeFile(pidFile(runDir, name), JSON.stringify(record, null, 2));
+    return record;
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** SIGTERM, then SIGKILL after the grace period. Signals only the process group we started. */
+export async function stop(
+  runDir: string,
+  name: string,
+  graceMs: number,
+  stopSignal: NodeJS.Signals = 'SIGTERM',
+): Promise<'stopped' | 'not running'> {
+  const record = await runningRecord(runDir, name);
+  if (!record) return 'not running';
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-record.pid, sig);
+    } catch {
+      try {
+        process.kill(record.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    }
+  };
+  signal(stopSignal);
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && (await isAlive(record))) await sleep(200);
+  if (await isAlive(record)) {
+    signal('SIGKILL');
+    while (await isAlive(record)) await sleep(100);
+  }
+  await rm(pidFile(runDir, name), { force: true });
+  return 'stopped';
+}

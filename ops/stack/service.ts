@@ -1,0 +1,40 @@
+// What the stack manager needs to know about one server: how to install it (idempotent, cached),
+// prepare its data folder, launch it, and tell by a real protocol request that it is ready.
+import type { Config } from '../../core/config.ts';
+import type { LaunchSpec } from './process.ts';
+import type { StackPaths } from './paths.ts';
+import type { AptRequirement } from './install/apt.ts';
+
+export type ServiceName = 'kafka' | 'registry' | 'cassandra' | 'postgres' | 'redis' | 'clickhouse' | 'model';
+
+export interface ServiceContext {
+  config: Config;
+  paths: StackPaths;
+  log: (message: string) => void;
+}
+
+export interface Endpoint {
+  label: string;
+  value: string;
+}
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  /** Every port the server binds, checked before launch. */
+  ports(ctx: ServiceContext): number[];
+  /** Debian packages the service runs from. */
+  apt?: AptRequirement[];
+  /** Download/build what the service runs; idempotent and cached. */
+  install?(ctx: ServiceContext): Promise<void>;
+  /** Create config files and initialise the data folder; idempotent, keeps existing data. */
+  prepare(ctx: ServiceContext): Promise<LaunchSpec>;
+  /** Resolves once the server answers a real protocol request; throws otherwise. */
+  probe(ctx: ServiceContext): Promise<void>;
+  /** Runs once after the first successful probe of a launch (e.g. create a database). */
+  afterStart?(ctx: ServiceContext): Promise<void>;
+  endpoints(ctx: ServiceContext): Endpoint[];
+  startTimeoutMs: number;
+  stopGraceMs: number;
+  /** Signal for a clean, prompt shutdown; SIGTERM unless the server wants another. */
+  stopSignal?: NodeJS.Signals;
+}

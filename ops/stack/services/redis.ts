@@ -1,0 +1,48 @@
+// A project-owned Redis (Debian's redis-server) with append-only persistence in our data folder.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRedis } from '../../../core/clients.ts';
+import type { ServiceDefinition } from '../service.ts';
+
+export const redis: ServiceDefinition = {
+  name: 'redis',
+  apt: [{ path: '/usr/bin/redis-server', pkg: 'redis-server' }],
+  startTimeoutMs: 30_000,
+  stopGraceMs: 15_000,
+  ports: (ctx) => [ctx.config.stack.PARLEY_REDIS_PORT],
+  async prepare(ctx) {
+    const s = ctx.config.stack;
+    const dataDir = join(ctx.paths.data, 'redis');
+    await mkdir(dataDir, { recursive: true });
+    return {
+      command: [
+        '/usr/bin/redis-server',
+        '--bind',
+        s.PARLEY_HOST,
+        '--port',
+        String(s.PARLEY_REDIS_PORT),
+        '--dir',
+        dataDir,
+        '--appendonly',
+        'yes',
+        '--save',
+        '60 1',
+        '--daemonize',
+        'no',
+        '--logfile',
+        '',
+      ],
+    };
+  },
+  async probe(ctx) {
+    const client = createRedis(ctx.config.clients);
+    try {
+      await client.connect();
+      const pong = await client.ping();
+      if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
+    } finally {
+      client.disconnect();
+    }
+  },
+  endpoints: (ctx) => [{ label: 'url', value: ctx.config.clients.redisUrl }],
+};
