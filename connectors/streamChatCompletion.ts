@@ -25,7 +25,10 @@ export interface StreamOptions {
   onToken?: (text: string) => void;
 }
 
-export async function streamChatCompletion(client: OpenAI, options: StreamOptions): Promise<CompletionResult> {
+export async function streamChatCompletion(
+  client: OpenAI,
+  options: StreamOptions,
+): Promise<CompletionResult> {
   const started = performance.now();
   const stream = await client.chat.completions.create(
     {

@@ -9,6 +9,7 @@ const stackEnvSchema = z.object({
   PARLEY_KAFKA_PORT: port(9092),
   PARLEY_KAFKA_CONTROLLER_PORT: port(9093),
   PARLEY_REGISTRY_PORT: port(8081),
+  PARLEY_REGISTRY_MANAGEMENT_PORT: port(8091),
   PARLEY_CASSANDRA_PORT: port(9042),
   PARLEY_CASSANDRA_STORAGE_PORT: port(7000),
   PARLEY_CASSANDRA_JMX_PORT: port(7199),
@@ -97,13 +98,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stack,
     clients: {
       kafkaBrokers: splitList(client.KAFKA_BROKERS ?? `${host}:${stack.PARLEY_KAFKA_PORT}`),
-      schemaRegistryUrl: client.SCHEMA_REGISTRY_URL ?? `http://${host}:${stack.PARLEY_REGISTRY_PORT}/apis/ccompat/v7`,
+      schemaRegistryUrl:
+        client.SCHEMA_REGISTRY_URL ?? `http://${host}:${stack.PARLEY_REGISTRY_PORT}/apis/ccompat/v7`,
       cassandra: {
         contactPoints: splitList(client.CASSANDRA_CONTACT_POINTS ?? `${host}:${stack.PARLEY_CASSANDRA_PORT}`),
         localDataCenter: client.CASSANDRA_LOCAL_DC,
       },
       postgresUrl:
-        client.POSTGRES_URL ?? `postgres://${pgAuth}@${host}:${stack.PARLEY_POSTGRES_PORT}/${stack.PARLEY_POSTGRES_DB}`,
+        client.POSTGRES_URL ??
+        `postgres://${pgAuth}@${host}:${stack.PARLEY_POSTGRES_PORT}/${stack.PARLEY_POSTGRES_DB}`,
       redisUrl: client.REDIS_URL ?? `redis://${host}:${stack.PARLEY_REDIS_PORT}`,
       clickhouse: {
         url: client.CLICKHOUSE_URL ?? `http://${host}:${stack.PARLEY_CLICKHOUSE_HTTP_PORT}`,

@@ -51,6 +51,8 @@ export function run(command: string[], options: RunOptions = {}): Promise<string
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolveRun(output) : reject(new CommandError(command, code, output))));
+    child.once('close', (code) =>
+      code === 0 ? resolveRun(output) : reject(new CommandError(command, code, output)),
+    );
   });
 }

@@ -45,12 +45,18 @@ async function probeOnce(ctx: ServiceContext, service: ServiceDefinition): Promi
   }
 }
 
-async function waitReady(ctx: ServiceContext, service: ServiceDefinition, record: ProcessRecord): Promise<void> {
+async function waitReady(
+  ctx: ServiceContext,
+  service: ServiceDefinition,
+  record: ProcessRecord,
+): Promise<void> {
   const deadline = Date.now() + service.startTimeoutMs;
   let lastError = 'not probed yet';
   while (Date.now() < deadline) {
     if (!(await isAlive(record))) {
-      throw new StackError(`${service.name} exited during start-up. Last log lines (${logFile(ctx, service.name)}):\n${await logTail(ctx, service.name)}`);
+      throw new StackError(
+        `${service.name} exited during start-up. Last log lines (${logFile(ctx, service.name)}):\n${await logTail(ctx, service.name)}`,
+      );
     }
     const error = await probeOnce(ctx, service);
     if (error === undefined) return;
@@ -79,7 +85,10 @@ async function startService(ctx: ServiceContext, service: ServiceDefinition): Pr
   }
   const spec = await service.prepare(ctx);
   await mkdir(ctx.paths.logs, { recursive: true });
-  await appendFile(logFile(ctx, service.name), `\n=== parley stack: starting ${service.name} at ${new Date().toISOString()} ===\n`);
+  await appendFile(
+    logFile(ctx, service.name),
+    `\n=== parley stack: starting ${service.name} at ${new Date().toISOString()} ===\n`,
+  );
   const record = await launch(ctx.paths.run, service.name, logFile(ctx, service.name), spec);
   await waitReady(ctx, service, record);
   await service.afterStart?.(ctx);
@@ -97,7 +106,10 @@ async function forEachService<T>(
   results.forEach((result, i) => {
     const name = selected[i]!.name;
     if (result.status === 'fulfilled') values.set(name, result.value);
-    else failures.push(`✗ ${name}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`);
+    else
+      failures.push(
+        `✗ ${name}: ${result.reason instanceof Error ? result.reason.message : String(result.reason)}`,
+      );
   });
   if (failures.length > 0) throw new StackError(failures.join('\n\n'));
   return values;
@@ -121,7 +133,9 @@ export async function up(ctx: ServiceContext, selected: ServiceDefinition[]): Pr
     await installService(ctx, service);
     const t0 = Date.now();
     const outcome = await startService(ctx, service);
-    ctx.log(`${service.name}: ${outcome === 'started' ? `ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'already running'}`);
+    ctx.log(
+      `${service.name}: ${outcome === 'started' ? `ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'already running'}`,
+    );
   });
   ctx.log(`up: ${selected.length} services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -155,7 +169,10 @@ async function residentMiB(pid: number): Promise<number | undefined> {
 export async function status(ctx: ServiceContext, selected: ServiceDefinition[]): Promise<ServiceStatus[]> {
   return Promise.all(
     selected.map(async (service): Promise<ServiceStatus> => {
-      const endpoints = service.endpoints(ctx).map((e) => `${e.label} ${e.value}`).join(', ');
+      const endpoints = service
+        .endpoints(ctx)
+        .map((e) => `${e.label} ${e.value}`)
+        .join(', ');
       const record = await runningRecord(ctx.paths.run, service.name);
       if (!record) return { name: service.name, state: 'stopped', endpoints };
       const problem = await probeOnce(ctx, service);
@@ -174,10 +191,21 @@ export async function status(ctx: ServiceContext, selected: ServiceDefinition[])
 export function formatStatus(rows: ServiceStatus[]): string {
   const table = [
     ['SERVICE', 'STATE', 'PID', 'RSS MiB', 'ENDPOINT'],
-    ...rows.map((r) => [r.name, r.state, r.pid ? String(r.pid) : '-', r.rssMiB ? String(r.rssMiB) : '-', r.endpoints]),
+    ...rows.map((r) => [
+      r.name,
+      r.state,
+      r.pid ? String(r.pid) : '-',
+      r.rssMiB ? String(r.rssMiB) : '-',
+      r.endpoints,
+    ]),
   ];
   const widths = table[0]!.map((_, col) => Math.max(...table.map((row) => row[col]!.length)));
-  const lines = table.map((row) => row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd());
+  const lines = table.map((row) =>
+    row
+      .map((cell, col) => cell.padEnd(widths[col]!))
+      .join('  ')
+      .trimEnd(),
+  );
   const problems = rows.filter((r) => r.problem).map((r) => `  ${r.name}: ${r.problem}`);
   return [...lines, ...(problems.length ? ['problems:', ...problems] : [])].join('\n');
 }

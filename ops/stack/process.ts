@@ -54,7 +54,12 @@ export async function runningRecord(runDir: string, name: string): Promise<Proce
   return undefined;
 }
 
-export async function launch(runDir: string, name: string, logFile: string, spec: LaunchSpec): Promise<ProcessRecord> {
+export async function launch(
+  runDir: string,
+  name: string,
+  logFile: string,
+  spec: LaunchSpec,
+): Promise<ProcessRecord> {
   await mkdir(runDir, { recursive: true });
   const [file, ...args] = spec.command;
   if (!file) throw new Error(`${name}: empty command`);
@@ -75,7 +80,12 @@ export async function launch(runDir: string, name: string, logFile: string, spec
     child.unref();
     const startTicks = await readStartTicks(pid);
     if (!startTicks) throw new Error(`${name}: exited immediately; see ${logFile}`);
-    const record: ProcessRecord = { pid, startTicks, command: spec.command, startedAt: new Date().toISOString() };
+    const record: ProcessRecord = {
+      pid,
+      startTicks,
+      command: spec.command,
+      startedAt: new Date().toISOString(),
+    };
     await writeFile(pidFile(runDir, name), JSON.stringify(record, null, 2));
     return record;
   } finally {

@@ -10,12 +10,18 @@ export interface AptRequirement {
   pkg: string;
 }
 
-export async function ensureAptPackages(requirements: AptRequirement[], log: (m: string) => void): Promise<void> {
+export async function ensureAptPackages(
+  requirements: AptRequirement[],
+  log: (m: string) => void,
+): Promise<void> {
   const missing: string[] = [];
-  for (const req of requirements) if (!(await exists(req.path)) && !missing.includes(req.pkg)) missing.push(req.pkg);
+  for (const req of requirements)
+    if (!(await exists(req.path)) && !missing.includes(req.pkg)) missing.push(req.pkg);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`missing Debian packages: ${missing.join(' ')}\nrun: sudo apt-get install -y ${missing.join(' ')}`);
+    throw new Error(
+      `missing Debian packages: ${missing.join(' ')}\nrun: sudo apt-get install -y ${missing.join(' ')}`,
+    );
   }
   log(`installing Debian packages: ${missing.join(' ')}`);
   const policy = '/usr/sbin/policy-rc.d';

