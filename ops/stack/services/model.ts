@@ -129,7 +129,9 @@ export const model: ServiceDefinition = {
         String(s.PARLEY_MODEL_CONTEXT),
         '--parallel',
         '2',
-        '--jinja',
+        // The GGUF carries no chat template; Gemma's turn format is built into llama.cpp.
+        '--chat-template',
+        'gemma',
         '--no-webui',
       ],
     };

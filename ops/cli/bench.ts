@@ -1,0 +1,25 @@
+// npm run bench -- <name>: benchmarks print figures; they are never timed tests.
+import { loadConfig } from '../../core/config.ts';
+import { benchModelServer } from '../bench/modelServer.ts';
+
+const benches: Record<string, (args: string[]) => Promise<void>> = {
+  model: () => benchModelServer(loadConfig().clients),
+};
+
+async function main([name, ...args]: string[]): Promise<number> {
+  const bench = name ? benches[name] : undefined;
+  if (!bench) {
+    console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>  (the stack must be up: npm run stack -- up)`);
+    return 2;
+  }
+  await bench(args);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? `error: ${error.message}` : error);
+    process.exit(1);
+  },
+);
