@@ -17,7 +17,11 @@ const percentile = (values: number[], p: number) => {
 
 export async function benchModelServer(config: ClientConfig, runs = 8, maxTokens = 128): Promise<void> {
   const client = createModelClient(config);
-  await streamChatCompletion(client, { model: config.modelServer.model, messages: [{ role: 'user', content: 'hi' }], maxTokens: 8 });
+  await streamChatCompletion(client, {
+    model: config.modelServer.model,
+    messages: [{ role: 'user', content: 'hi' }],
+    maxTokens: 8,
+  });
   const decodeRates: number[] = [];
   const ttfts: number[] = [];
   let tokens = 0;
@@ -37,8 +41,14 @@ export async function benchModelServer(config: ClientConfig, runs = 8, maxTokens
     seconds += result.latencyMs / 1000;
   }
   const mean = decodeRates.reduce((a, b) => a + b, 0) / decodeRates.length;
-  console.log(`model server ${config.modelServer.url} (${config.modelServer.model}), ${runs} sequential streamed requests, max_tokens ${maxTokens}`);
+  console.log(
+    `model server ${config.modelServer.url} (${config.modelServer.model}), ${runs} sequential streamed requests, max_tokens ${maxTokens}`,
+  );
   console.log(`  decode speed       ${mean.toFixed(1)} tokens/s (mean over requests, after the first token)`);
-  console.log(`  end to end         ${(tokens / seconds).toFixed(1)} tokens/s (${tokens} tokens in ${seconds.toFixed(1)} s)`);
-  console.log(`  time to 1st token  p50 ${percentile(ttfts, 50).toFixed(0)} ms, max ${Math.max(...ttfts).toFixed(0)} ms`);
+  console.log(
+    `  end to end         ${(tokens / seconds).toFixed(1)} tokens/s (${tokens} tokens in ${seconds.toFixed(1)} s)`,
+  );
+  console.log(
+    `  time to 1st token  p50 ${percentile(ttfts, 50).toFixed(0)} ms, max ${Math.max(...ttfts).toFixed(0)} ms`,
+  );
 }

@@ -9,7 +9,9 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
 async function main([name, ...args]: string[]): Promise<number> {
   const bench = name ? benches[name] : undefined;
   if (!bench) {
-    console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>  (the stack must be up: npm run stack -- up)`);
+    console.error(
+      `usage: npm run bench -- <${Object.keys(benches).join('|')}>  (the stack must be up: npm run stack -- up)`,
+    );
     return 2;
   }
   await bench(args);

@@ -18,7 +18,10 @@ async function throwAwayStack(port: number) {
   dirs.push(dir);
   const env = { ...process.env, PARLEY_STACK_DIR: dir, PARLEY_REDIS_PORT: String(port) };
   const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/cli/stack.ts', ...args], { cwd: repoRoot, env }).then(
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/cli/stack.ts', ...args], {
+      cwd: repoRoot,
+      env,
+    }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
     );
