@@ -1,6 +1,10 @@
 // One factory per backing service, so every module (probes, tests, processors) connects the same way.
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { createClient as createClickHouseClient, type ClickHouseClient } from '@clickhouse/client';
+import {
+  ClickHouseLogLevel,
+  createClient as createClickHouseClient,
+  type ClickHouseClient,
+} from '@clickhouse/client';
 import cassandra from 'cassandra-driver';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
@@ -42,6 +46,8 @@ export function createClickHouse(config: ClientConfig): ClickHouseClient {
     url: config.clickhouse.url,
     username: config.clickhouse.username,
     password: config.clickhouse.password,
+    // Failures surface as rejected promises; the client's own console logging would duplicate them.
+    log: { level: ClickHouseLogLevel.OFF },
   });
 }
 

@@ -1,0 +1,496 @@
+// Generated from schemas/**/*.avsc by `npm run schemas -- generate`. Do not edit.
+// Fields with an Avro default are optional when producing; decoded events always carry them.
+
+export type AnswerErrorCode = 'TIMEOUT' | 'MODEL_UNAVAILABLE' | 'CONTEXT_OVERFLOW' | 'CONTENT_FILTER' | 'RATE_LIMITED' | 'INVALID_REQUEST' | 'INTERNAL';
+export type ClientKind = 'WEB' | 'IOS' | 'ANDROID' | 'API' | 'OTHER';
+export type FeedbackRating = 'THUMBS_UP' | 'THUMBS_DOWN';
+export type FinishReason = 'STOP' | 'LENGTH' | 'CONTENT_FILTER' | 'TOOL_CALLS' | 'CANCELLED' | 'OTHER';
+export type LoginMethod = 'PASSWORD' | 'OAUTH' | 'SSO' | 'API_KEY' | 'OTHER';
+export type LogoutReason = 'USER' | 'EXPIRED' | 'REVOKED' | 'OTHER';
+export type MessageRole = 'USER' | 'ASSISTANT' | 'SYSTEM';
+export type Plan = 'FREE' | 'PLUS' | 'TEAM' | 'ENTERPRISE';
+export type Rating = 'THUMBS_UP' | 'THUMBS_DOWN';
+export type ServingEngine = 'VLLM' | 'TGI' | 'LLAMA_CPP' | 'OTHER';
+export type Theme = 'LIGHT' | 'DARK' | 'SYSTEM';
+export type TrainingMethod = 'SFT' | 'DPO' | 'RLHF' | 'OTHER';
+export type TrainingStatus = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+/** An API key was issued to a user. The secret itself is never in an event. Key: user_id. */
+export interface ApiKeyIssued {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Owner of the key. */
+  user_id: string;
+  /** Id of the key. */
+  api_key_id: string;
+  /** First characters of the key, to recognise it in lists (e.g. pk_3f9a). */
+  key_prefix: string;
+  /** Label given by the user. */
+  name: string;
+  /** Granted scopes, e.g. chats:read, chats:write. */
+  scopes?: Array<string>;
+  /** Expiry, or null for a key that does not expire. */
+  expires_at?: null | number;
+}
+
+/** A user started a session. Key: user_id. */
+export interface UserLoggedIn {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Who logged in. */
+  user_id: string;
+  /** The new session's id. */
+  session_id: string;
+  /** Authentication method. */
+  method?: LoginMethod;
+  /** Client used. */
+  client?: ClientKind;
+  /** Hash of the client IP address (never the address itself), for abuse analytics. */
+  ip_hash?: null | string;
+  /** User-Agent header, truncated to 512 characters. */
+  user_agent?: null | string;
+}
+
+/** A session ended. Key: user_id. */
+export interface UserLoggedOut {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Whose session ended. */
+  user_id: string;
+  /** The session that ended. */
+  session_id: string;
+  /** Why the session ended. */
+  reason?: LogoutReason;
+}
+
+/** A user account was created. Key: user_id. */
+export interface UserRegistered {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The new user's id. */
+  user_id: string;
+  /** Login e-mail address, lower-cased. */
+  email: string;
+  /** Name shown in the UI. */
+  display_name: string;
+  /** BCP 47 language tag chosen at sign-up, e.g. en-GB. */
+  locale?: string;
+  /** Plan at sign-up. */
+  plan?: Plan;
+  /** Client used to sign up. */
+  client?: ClientKind;
+}
+
+/** A user changed settings; only the changed fields are set (null = unchanged). Key: user_id. */
+export interface UserSettingsChanged {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Whose settings changed. */
+  user_id: string;
+  /** New default model version for new chats. */
+  default_model?: null | string;
+  /** New sampling temperature, 0.0-2.0. */
+  temperature?: null | number;
+  /** New custom system prompt (empty string clears it). */
+  system_prompt?: null | string;
+  /** New UI/answer language, BCP 47. */
+  language?: null | string;
+  /** New UI theme. */
+  theme?: null | Theme;
+  /** Whether the user's chats may be used to train future models; the feedback dataset honours it. */
+  training_opt_in?: null | boolean;
+}
+
+/** The model could not answer a prompt. Key: chat_id. */
+export interface AnswerFailed {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** Owner of the chat. */
+  user_id: string;
+  /** Id reserved for the answer that failed. */
+  message_id: string;
+  /** The prompt that was not answered. */
+  parent_message_id: string;
+  /** Model version that was asked. */
+  model_version: string;
+  /** Class of failure. */
+  error_code?: AnswerErrorCode;
+  /** Human-readable detail (no secrets, no prompt text). */
+  error_message: string;
+  /** Whether retrying the same prompt may succeed. */
+  retriable: boolean;
+  /** Attempts made before giving up. */
+  attempts?: number;
+  /** Time spent before giving up. */
+  latency_ms: number;
+}
+
+/** The model answered a prompt. Key: chat_id. */
+export interface AnswerGenerated {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** Owner of the chat. */
+  user_id: string;
+  /** Id of the answer message (UUIDv7). */
+  message_id: string;
+  /** The prompt answered. Regenerated answers share it, forming siblings. */
+  parent_message_id: string;
+  /** ASSISTANT for model answers. */
+  role?: MessageRole;
+  /** The answer text. */
+  content: string;
+  /** Model version that produced the answer. */
+  model_version: string;
+  /** Prompt tokens billed (including context). */
+  tokens_in: number;
+  /** Completion tokens generated. */
+  tokens_out: number;
+  /** From request to the model server to the last token. */
+  latency_ms: number;
+  /** From request to the first streamed token; null when not streamed. */
+  time_to_first_token_ms?: null | number;
+  /** Why generation stopped. */
+  finish_reason?: FinishReason;
+  /** True when the prompt came through the public API. */
+  via_api?: boolean;
+  /** Inference run (PostgreSQL) that produced the answer. */
+  inference_run_id?: null | string;
+}
+
+/** A file was attached to a chat. Key: chat_id. */
+export interface AttachmentUploaded {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** Who uploaded it. */
+  user_id: string;
+  /** Id of the attachment. */
+  attachment_id: string;
+  /** Original file name. */
+  file_name: string;
+  /** IANA media type, e.g. application/pdf. */
+  media_type: string;
+  /** Size in bytes. */
+  size_bytes: number;
+  /** Hex SHA-256 of the content. */
+  sha256: string;
+  /** Where the bytes are stored (object store URI). */
+  storage_uri: string;
+}
+
+/** A chat (conversation) was opened. Key: chat_id. */
+export interface ChatCreated {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The new chat's id. */
+  chat_id: string;
+  /** Owner of the chat; only the owner may read or write it. */
+  user_id: string;
+  /** Initial title; null until named or summarised. */
+  title?: null | string;
+  /** Model version the chat starts with. */
+  model_version: string;
+  /** System prompt for the chat, if any. */
+  system_prompt?: null | string;
+  /** True when created through the public API (API key), false from the first-party apps. */
+  via_api?: boolean;
+}
+
+/** A chat was deleted by its owner; read models hide it and its messages. Key: chat_id. */
+export interface ChatDeleted {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** The owner, who deleted it. */
+  user_id: string;
+}
+
+/** A chat's title changed. Key: chat_id. */
+export interface ChatRenamed {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** The owner, who renamed it. */
+  user_id: string;
+  /** New title. */
+  title: string;
+}
+
+/** A user rated an answer; a later rating of the same message replaces it. Key: chat_id. */
+export interface MessageRated {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** Who rated (the chat's owner). */
+  user_id: string;
+  /** The rated answer. */
+  message_id: string;
+  /** The rating. */
+  rating: Rating;
+  /** Optional free-text comment. */
+  comment?: null | string;
+  /** Optional preset reasons (e.g. inaccurate, unsafe, too-long). */
+  reasons?: Array<string>;
+}
+
+/** A user message was submitted and awaits an answer. Key: chat_id. */
+export interface PromptSubmitted {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. */
+  chat_id: string;
+  /** The author (the chat's owner). */
+  user_id: string;
+  /** Id of this message: a UUIDv7, so ids sort by time. */
+  message_id: string;
+  /** The message this one follows in the thread; null for the first. An edited prompt has the same parent as the original, making them siblings. */
+  parent_message_id?: null | string;
+  /** USER for prompts; SYSTEM for injected system messages. */
+  role?: MessageRole;
+  /** The message text (UTF-8). */
+  content: string;
+  /** Model version asked to answer. */
+  model_version: string;
+  /** Attachments sent with the prompt (see AttachmentUploaded). */
+  attachment_ids?: Array<string>;
+  /** True when submitted through the public API. */
+  via_api?: boolean;
+  /** Sampling temperature requested; null for the model's default. */
+  temperature?: null | number;
+  /** Upper bound on answer tokens; null for the server's default. */
+  max_tokens?: null | number;
+}
+
+/** A model version started serving. Key: model_version. */
+export interface ModelDeployed {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Unique version label, e.g. gemma-3-270m@2026-11-24. */
+  model_version: string;
+  /** Model family name. */
+  model_name: string;
+  /** Model version it was fine-tuned from. */
+  base_model_version?: null | string;
+  /** Inference server software. */
+  serving_engine?: ServingEngine;
+  /** OpenAI-compatible base URL serving it. */
+  endpoint_url: string;
+  /** Maximum context in tokens. */
+  context_length: number;
+  /** Training run that produced it, if any. */
+  training_run_id?: null | string;
+}
+
+/** A model version stopped serving. Key: model_version. */
+export interface ModelRetired {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The retired version. */
+  model_version: string;
+  /** Version that replaces it, if any. */
+  replaced_by?: null | string;
+  /** Why it was retired. */
+  reason?: null | string;
+}
+
+/** A fine-tuning run ended. Key: model_version. */
+export interface TrainingFinished {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Id of the run. */
+  training_run_id: string;
+  /** Version label the run produced (or would have). */
+  model_version: string;
+  /** Outcome. */
+  status: TrainingStatus;
+  /** Evaluation metrics by name, e.g. eval_loss. */
+  metrics?: Record<string, number>;
+  /** Wall-clock duration. */
+  duration_ms: number;
+}
+
+/** A fine-tuning run started. Key: model_version (the version being trained). */
+export interface TrainingStarted {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Id of the run. */
+  training_run_id: string;
+  /** Version label the run will produce. */
+  model_version: string;
+  /** Version being fine-tuned. */
+  base_model_version: string;
+  /** Fine-tuning method. */
+  method?: TrainingMethod;
+  /** Identifier of the feedback dataset export used. */
+  dataset_snapshot: string;
+  /** Number of feedback records in the dataset. */
+  feedback_records: number;
+}
+
+/** One rated answer with its prompt, ready for fine-tuning; the latest record per message wins (compacted topic). Key: message_id. */
+export interface FeedbackRecord {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The rated answer. */
+  message_id: string;
+  /** The chat it belongs to. */
+  chat_id: string;
+  /** Owner of the chat (who opted in to training). */
+  user_id: string;
+  /** The prompt the answer replied to. */
+  prompt_message_id: string;
+  /** The prompt text. */
+  prompt: string;
+  /** The answer text. */
+  answer: string;
+  /** Model version that produced the answer. */
+  model_version: string;
+  /** The latest rating. */
+  rating: FeedbackRating;
+  /** The rater's comment, if any. */
+  comment?: null | string;
+  /** When the latest rating was given. */
+  rated_at: number;
+  /** Other answers to the same prompt (regenerations), for preference pairs. */
+  sibling_message_ids?: Array<string>;
+}
+
+export interface EventMap {
+  ApiKeyIssued: ApiKeyIssued;
+  UserLoggedIn: UserLoggedIn;
+  UserLoggedOut: UserLoggedOut;
+  UserRegistered: UserRegistered;
+  UserSettingsChanged: UserSettingsChanged;
+  AnswerFailed: AnswerFailed;
+  AnswerGenerated: AnswerGenerated;
+  AttachmentUploaded: AttachmentUploaded;
+  ChatCreated: ChatCreated;
+  ChatDeleted: ChatDeleted;
+  ChatRenamed: ChatRenamed;
+  MessageRated: MessageRated;
+  PromptSubmitted: PromptSubmitted;
+  ModelDeployed: ModelDeployed;
+  ModelRetired: ModelRetired;
+  TrainingFinished: TrainingFinished;
+  TrainingStarted: TrainingStarted;
+  FeedbackRecord: FeedbackRecord;
+}
+
+export type EventName = keyof EventMap;
+export type ParleyEvent = EventMap[EventName];

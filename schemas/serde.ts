@@ -1,0 +1,117 @@
+// Event (de)serialisation in Confluent's wire format (magic byte 0, 4-byte schema id, Avro body),
+// with the registry as the source of schema ids. Events are validated against their contract
+// first, so a bad event fails here, naming the field, before anything reaches Kafka.
+import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import { catalog, type EventDefinition } from './catalog.ts';
+import type { EventMap, EventName } from './generated/events.ts';
+
+export class EventValidationError extends Error {
+  override name = 'EventValidationError';
+  readonly retriable = false;
+  constructor(
+    readonly eventType: string,
+    readonly problems: string[],
+  ) {
+    super(`invalid ${eventType}: ${problems.join('; ')}`);
+  }
+}
+
+export class UnknownSchemaError extends Error {
+  override name = 'UnknownSchemaError';
+  readonly retriable = false;
+}
+
+const describe = (value: unknown) =>
+  value === undefined ? 'missing' : `got ${JSON.stringify(value)?.slice(0, 60) ?? String(value)}`;
+
+export interface DecodedEvent {
+  name: EventName;
+  schemaId: number;
+  event: EventMap[EventName];
+}
+
+export class EventSerde {
+  private readonly types = new Map<string, avro.Type>();
+  private readonly ids = new Map<string, number>();
+  private readonly readers = new Map<
+    number,
+    { name: EventName; type: avro.Type; resolver?: avro.Resolver }
+  >();
+
+  constructor(
+    private readonly registry: SchemaRegistry,
+    private readonly events: readonly EventDefinition[] = catalog,
+  ) {
+    for (const event of events) this.types.set(event.name, avro.Type.forSchema(event.schema as avro.Schema));
+  }
+
+  /** Registers every contract (idempotent) and caches the ids; call once at start-up. */
+  async prepare(): Promise<void> {
+    for (const event of this.events) await this.schemaId(event.name);
+  }
+
+  private async schemaId(name: string): Promise<number> {
+    const cached = this.ids.get(name);
+    if (cached !== undefined) return cached;
+    const event = this.events.find((e) => e.name === name);
+    if (!event) throw new EventValidationError(name, [`unknown event type ${name}`]);
+    const { id } = await this.registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(event.schema) },
+      { subject: event.subject },
+    );
+    this.ids.set(name, id);
+    return id;
+  }
+
+  /** Throws EventValidationError listing every field that breaks the contract. */
+  validate(name: string, event: unknown): void {
+    const type = this.types.get(name);
+    if (!type) throw new EventValidationError(name, [`unknown event type ${name}`]);
+    const problems: string[] = [];
+    type.isValid(event, {
+      errorHook: (path, value, fieldType) => {
+        const expected = fieldType.typeName ?? String(fieldType);
+        problems.push(`${path.join('.') || '(record)'}: expected ${expected}, ${describe(value)}`);
+      },
+    });
+    if (problems.length > 0) throw new EventValidationError(name, problems);
+  }
+
+  async encode<N extends EventName>(name: N, event: EventMap[N]): Promise<Buffer> {
+    this.validate(name, event);
+    const id = await this.schemaId(name);
+    const body = this.types.get(name)!.toBuffer(event);
+    const header = Buffer.alloc(5);
+    header.writeUInt8(0, 0);
+    header.writeInt32BE(id, 1);
+    return Buffer.concat([header, body]);
+  }
+
+  /**
+   * Decodes with the writer's schema (fetched from the registry once per id) resolved into this
+   * build's contract, so records written by older or newer compatible versions read as today's shape.
+   */
+  async decode(buffer: Buffer): Promise<DecodedEvent> {
+    if (buffer.length < 5 || buffer.readUInt8(0) !== 0) {
+      throw new UnknownSchemaError('not Confluent wire format (magic byte 0 + schema id)');
+    }
+    const schemaId = buffer.readInt32BE(1);
+    let reader = this.readers.get(schemaId);
+    if (!reader) {
+      const writer = (await this.registry.getSchema(schemaId)) as avro.Type;
+      const definition = this.events.find((e) => e.fullName === writer.name);
+      if (!definition)
+        throw new UnknownSchemaError(`schema ${schemaId} (${writer.name}) is not a Parley event`);
+      const type = this.types.get(definition.name)!;
+      reader = {
+        name: definition.name as EventName,
+        type,
+        resolver: type.equals(writer) ? undefined : type.createResolver(writer),
+      };
+      this.readers.set(schemaId, reader);
+    }
+    const event = reader.type.fromBuffer(buffer.subarray(5), reader.resolver) as EventMap[EventName];
+    return { name: reader.name, schemaId, event };
+  }
+}
