@@ -50,6 +50,14 @@ const clientEnvSchema = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(''),
   MODEL_SERVER_URL: z.url().optional(),
   MODEL_NAME: z.string().min(1).default('gemma-3-270m'),
+  PARLEY_PRODUCER_TRANSPORT: z.enum(['kafkajs', 'rdkafka']).default('rdkafka'),
+  PARLEY_PRODUCER_COMPRESSION: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).optional(),
+  PARLEY_PRODUCER_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(5),
+  PARLEY_PRODUCER_BATCH_RECORDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  PARLEY_PRODUCER_MAX_PENDING: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
+  PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
+  PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
 });
 
 export type StackEnv = z.infer<typeof stackEnvSchema>;
@@ -62,6 +70,15 @@ export interface ClientConfig {
   redisUrl: string;
   clickhouse: { url: string; username: string; password: string };
   modelServer: { url: string; model: string };
+  producer: {
+    transport: 'kafkajs' | 'rdkafka';
+    /** Unset: the transport's default (lz4 for rdkafka, gzip for kafkajs). */
+    compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+    lingerMs: number;
+    batchMaxRecords: number;
+    maxPendingRecords: number;
+  };
+  topics: { partitions: number; replicationFactor: number; retentionDays: number };
 }
 
 export interface Config {
@@ -92,6 +109,16 @@ const splitList = (value: string) =>
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stack = parseOrThrow(stackEnvSchema, env);
   const client = parseOrThrow(clientEnvSchema, env);
+  const compression = client.PARLEY_PRODUCER_COMPRESSION;
+  if (
+    client.PARLEY_PRODUCER_TRANSPORT === 'kafkajs' &&
+    compression &&
+    !['none', 'gzip'].includes(compression)
+  ) {
+    throw new ConfigError(
+      `invalid environment: PARLEY_PRODUCER_COMPRESSION=${client.PARLEY_PRODUCER_COMPRESSION} needs PARLEY_PRODUCER_TRANSPORT=rdkafka (kafkajs supports none and gzip)`,
+    );
+  }
   const host = stack.PARLEY_HOST;
   const pgAuth = `${encodeURIComponent(stack.PARLEY_POSTGRES_USER)}:${encodeURIComponent(stack.PARLEY_POSTGRES_PASSWORD)}`;
   return {
@@ -116,6 +143,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       modelServer: {
         url: client.MODEL_SERVER_URL ?? `http://${host}:${stack.PARLEY_MODEL_PORT}`,
         model: client.MODEL_NAME,
+      },
+      producer: {
+        transport: client.PARLEY_PRODUCER_TRANSPORT,
+        compression: client.PARLEY_PRODUCER_COMPRESSION,
+        lingerMs: client.PARLEY_PRODUCER_LINGER_MS,
+        batchMaxRecords: client.PARLEY_PRODUCER_BATCH_RECORDS,
+        maxPendingRecords: client.PARLEY_PRODUCER_MAX_PENDING,
+      },
+      topics: {
+        partitions: client.PARLEY_TOPIC_PARTITIONS,
+        replicationFactor: client.PARLEY_TOPIC_REPLICATION,
+        retentionDays: client.PARLEY_TOPIC_RETENTION_DAYS,
       },
     },
   };

@@ -1,0 +1,67 @@
+// npm run loadgen -- --rate N --duration S [--seed K] [--transport kafkajs|rdkafka] [--max-in-flight M]
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../core/config.ts';
+import { onShutdown } from '../../core/shutdown.ts';
+import { createEventProducer } from '../../producers/eventProducer.ts';
+import { runLoad } from '../../producers/loadgen/runLoad.ts';
+import { seedPeakEventsPerSecond } from '../../producers/loadgen/trafficModel.ts';
+import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
+import { createKafka } from '../../core/clients.ts';
+import { runCli } from './runCli.ts';
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${value}`);
+  return n;
+}
+
+runCli(async (argv) => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      transport: { type: 'string' },
+      'max-in-flight': { type: 'string' },
+    },
+  });
+  const transport = values.transport ?? undefined;
+  if (transport !== undefined && transport !== 'kafkajs' && transport !== 'rdkafka') {
+    throw new Error(`--transport must be kafkajs or rdkafka, got ${transport}`);
+  }
+  const rate = positive('rate', values.rate, Math.round(seedPeakEventsPerSecond / 10));
+  const duration = positive('duration', values.duration, 10);
+  const config = loadConfig().clients;
+  const admin = createKafka(config, 'parley-loadgen').admin();
+  await admin.connect();
+  await provisionTopics(admin, topicSpecs(config.topics));
+  await admin.disconnect();
+  const producer = await createEventProducer(config, { transport, clientId: 'parley-loadgen' });
+  onShutdown(() => producer.close());
+  console.log(
+    `loadgen: ${rate} events/s for ${duration} s via ${producer.transport.name} (seed peak ≈ ${Math.round(seedPeakEventsPerSecond)}/s)`,
+  );
+  const report = await runLoad(producer, {
+    ratePerSecond: rate,
+    durationSeconds: duration,
+    seed: positive('seed', values.seed, 1),
+    maxInFlight: positive('max-in-flight', values['max-in-flight'], 50_000),
+    onProgress: process.stderr.isTTY
+      ? (sent, elapsed) => process.stderr.write(`  ${sent} sent in ${elapsed.toFixed(0)} s\r`)
+      : undefined,
+  });
+  await producer.close();
+  console.log(
+    `sent ${report.sent} (${report.failed} failed) in ${report.elapsedSeconds.toFixed(1)} s = ${report.achievedRate.toFixed(0)} events/s, ` +
+      `${(report.bytes / report.sent).toFixed(0)} B/event; ack latency p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms`,
+  );
+  console.log(
+    Object.entries(report.byType)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `  ${name.padEnd(20)} ${n}`)
+      .join('\n'),
+  );
+  if (report.firstError) console.error(`first error: ${report.firstError}`);
+  return report.failed === 0 ? 0 : 1;
+});

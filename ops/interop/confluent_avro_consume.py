@@ -1,0 +1,47 @@
+"""Reads a Parley topic with Confluent's own Python client and Avro deserializer (not our code),
+printing one JSON object per record: proof that third-party consumers can read the contracts.
+
+usage: confluent_avro_consume.py <bootstrap> <registry-url> <topic> <max-records> [timeout-seconds]
+"""
+import json
+import sys
+import time
+import uuid
+
+from confluent_kafka import Consumer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+
+def main() -> int:
+    bootstrap, registry_url, topic, max_records = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 30.0
+    deserialize = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
+    consumer = Consumer({
+        "bootstrap.servers": bootstrap,
+        "group.id": f"interop-{uuid.uuid4()}",
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+    })
+    consumer.subscribe([topic])
+    seen = 0
+    deadline = time.monotonic() + timeout
+    try:
+        while seen < max_records and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            if msg.error():
+                raise RuntimeError(str(msg.error()))
+            value = deserialize(msg.value(), SerializationContext(topic, MessageField.VALUE))
+            headers = {k: v.decode() for k, v in (msg.headers() or [])}
+            print(json.dumps({"key": msg.key().decode(), "headers": headers, "value": value}, default=str), flush=True)
+            seen += 1
+    finally:
+        consumer.close()
+    return 0 if seen == max_records else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+// Typed, validated event publishing: contract check and Confluent encoding (schemas/serde), key by
+// aggregate, trace context in headers, then the configured transport (kafkajs or node-rdkafka).
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { createSchemaRegistry } from '../core/clients.ts';
+import type { ClientConfig } from '../core/config.ts';
+import { eventDefinition } from '../schemas/catalog.ts';
+import type { EventMap, EventName } from '../schemas/generated/events.ts';
+import { EventSerde } from '../schemas/serde.ts';
+import { KafkajsTransport } from './kafkajsTransport.ts';
+import { RdkafkaTransport } from './rdkafkaTransport.ts';
+import { childTraceparent } from './traceparent.ts';
+import type { OutgoingRecord, ProducerTransport, TransportName, TransportSettings } from './transport.ts';
+
+export const EVENT_TYPE_HEADER = 'parley-event-type';
+export const TRACEPARENT_HEADER = 'traceparent';
+
+export interface PublishOptions {
+  /** The caller's W3C traceparent; the event gets a child span of it. */
+  traceparent?: string;
+}
+
+const defaultCompression: Record<TransportName, TransportSettings['compression']> = {
+  kafkajs: 'gzip',
+  rdkafka: 'lz4',
+};
+
+export function transportSettings(
+  config: ClientConfig,
+  transport: TransportName,
+  clientId: string,
+): TransportSettings {
+  return {
+    brokers: config.kafkaBrokers,
+    clientId,
+    compression: config.producer.compression ?? defaultCompression[transport],
+    lingerMs: config.producer.lingerMs,
+    batchMaxRecords: config.producer.batchMaxRecords,
+    maxPendingRecords: config.producer.maxPendingRecords,
+  };
+}
+
+export function createTransport(name: TransportName, settings: TransportSettings): ProducerTransport {
+  return name === 'kafkajs' ? new KafkajsTransport(settings) : new RdkafkaTransport(settings);
+}
+
+export class EventProducer {
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly serde: EventSerde,
+    readonly transport: ProducerTransport,
+  ) {}
+
+  /** Validates, encodes and sends one event; resolves when Kafka acknowledged it (acks=all). */
+  async publish<N extends EventName>(
+    name: N,
+    event: EventMap[N],
+    options: PublishOptions = {},
+  ): Promise<void> {
+    await this.transport.send(await this.toRecord(name, event, options));
+  }
+
+  async toRecord<N extends EventName>(
+    name: N,
+    event: EventMap[N],
+    options: PublishOptions = {},
+  ): Promise<OutgoingRecord> {
+    const definition = eventDefinition(name);
+    const value = await this.serde.encode(name, event);
+    const key = (event as unknown as Record<string, unknown>)[definition.keyField];
+    return {
+      topic: definition.topic,
+      key: String(key),
+      value,
+      headers: { [EVENT_TYPE_HEADER]: name, [TRACEPARENT_HEADER]: childTraceparent(options.traceparent) },
+    };
+  }
+
+  /** Flushes every pending record, then disconnects; later calls wait for the same close. */
+  close(): Promise<void> {
+    this.closing ??= this.transport.disconnect();
+    return this.closing;
+  }
+}
+
+export interface EventProducerOptions {
+  transport?: TransportName;
+  clientId?: string;
+  registry?: SchemaRegistry;
+}
+
+/** Connects a producer and registers the contracts (idempotent) so the first publish is fast. */
+export async function createEventProducer(
+  config: ClientConfig,
+  options: EventProducerOptions = {},
+): Promise<EventProducer> {
+  const serde = new EventSerde(options.registry ?? createSchemaRegistry(config));
+  const name = options.transport ?? config.producer.transport;
+  const transport = createTransport(
+    name,
+    transportSettings(config, name, options.clientId ?? 'parley-producer'),
+  );
+  await serde.prepare();
+  await transport.connect();
+  return new EventProducer(serde, transport);
+}
