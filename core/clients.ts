@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import OpenAI from 'openai';
 import pg from 'pg';
+import './kafkaCodecs.ts';
 import type { ClientConfig } from './config.ts';
 
 export function createKafka(config: ClientConfig, clientId = 'parley', retries = 5): Kafka {

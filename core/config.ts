@@ -72,7 +72,7 @@ export interface ClientConfig {
   modelServer: { url: string; model: string };
   producer: {
     transport: 'kafkajs' | 'rdkafka';
-    /** Unset: the transport's default (lz4 for rdkafka, gzip for kafkajs). */
+    /** Unset: snappy, which both transports write and every client reads. */
     compression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
     lingerMs: number;
     batchMaxRecords: number;
@@ -116,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     !['none', 'gzip'].includes(compression)
   ) {
     throw new ConfigError(
-      `invalid environment: PARLEY_PRODUCER_COMPRESSION=${client.PARLEY_PRODUCER_COMPRESSION} needs PARLEY_PRODUCER_TRANSPORT=rdkafka (kafkajs supports none and gzip)`,
+      `invalid environment: PARLEY_PRODUCER_COMPRESSION=${client.PARLEY_PRODUCER_COMPRESSION} needs PARLEY_PRODUCER_TRANSPORT=rdkafka (kafkajs supports none, gzip and snappy)`,
     );
   }
   const host = stack.PARLEY_HOST;

@@ -19,20 +19,14 @@ export interface PublishOptions {
   traceparent?: string;
 }
 
-const defaultCompression: Record<TransportName, TransportSettings['compression']> = {
-  kafkajs: 'gzip',
-  rdkafka: 'lz4',
-};
+// Snappy: cheap on CPU, and every client reads it (kafkajs only through core/kafkaCodecs).
+const DEFAULT_COMPRESSION: TransportSettings['compression'] = 'snappy';
 
-export function transportSettings(
-  config: ClientConfig,
-  transport: TransportName,
-  clientId: string,
-): TransportSettings {
+export function transportSettings(config: ClientConfig, clientId: string): TransportSettings {
   return {
     brokers: config.kafkaBrokers,
     clientId,
-    compression: config.producer.compression ?? defaultCompression[transport],
+    compression: config.producer.compression ?? DEFAULT_COMPRESSION,
     lingerMs: config.producer.lingerMs,
     batchMaxRecords: config.producer.batchMaxRecords,
     maxPendingRecords: config.producer.maxPendingRecords,
@@ -96,10 +90,7 @@ export async function createEventProducer(
 ): Promise<EventProducer> {
   const serde = new EventSerde(options.registry ?? createSchemaRegistry(config));
   const name = options.transport ?? config.producer.transport;
-  const transport = createTransport(
-    name,
-    transportSettings(config, name, options.clientId ?? 'parley-producer'),
-  );
+  const transport = createTransport(name, transportSettings(config, options.clientId ?? 'parley-producer'));
   await serde.prepare();
   await transport.connect();
   return new EventProducer(serde, transport);

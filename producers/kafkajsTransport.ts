@@ -2,6 +2,7 @@
 // lingerMs (or until a batch is full), then go out in one sendBatch. One batch is in flight at a
 // time, which keeps the idempotent producer's per-partition sequence, and so key order, intact.
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import '../core/kafkaCodecs.ts';
 import {
   TransportClosedError,
   type OutgoingRecord,
@@ -18,6 +19,7 @@ interface Pending {
 const codecs: Partial<Record<TransportSettings['compression'], CompressionTypes>> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
 };
 
 export class KafkajsTransport implements ProducerTransport {
@@ -34,7 +36,7 @@ export class KafkajsTransport implements ProducerTransport {
     const codec = codecs[settings.compression];
     if (codec === undefined) {
       throw new Error(
-        `compression ${settings.compression} is not available with the kafkajs transport (none, gzip); use the rdkafka transport for snappy, lz4 and zstd`,
+        `compression ${settings.compression} is not available with the kafkajs transport (none, gzip, snappy); use the rdkafka transport for lz4 and zstd`,
       );
     }
     this.compression = codec;

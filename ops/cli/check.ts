@@ -6,6 +6,10 @@ const checks: Array<[string, string[]]> = [
   ['typecheck', ['node_modules/.bin/tsc', '--noEmit']],
   ['lint', ['node_modules/.bin/eslint', '.']],
   ['format', ['node_modules/.bin/prettier', '--check', '--log-level', 'warn', '.']],
+  [
+    'generated event types match schemas/',
+    [process.execPath, '--import', 'tsx', 'ops/cli/schemas.ts', 'verify'],
+  ],
 ];
 
 let failed = 0;

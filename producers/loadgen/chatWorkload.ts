@@ -128,7 +128,11 @@ export class ChatWorkload {
 
   /** One event of the given type, consistent with what was generated before. */
   sample<N extends EventName>(name: N): GeneratedEvent<N> {
-    return this.generate(name) as GeneratedEvent<N>;
+    // An answer or rating may first need its prompt or answer; those are generated on the way.
+    for (;;) {
+      const generated = this.generate(name);
+      if (generated.name === name) return generated as GeneratedEvent<N>;
+    }
   }
 
   /** The next event of the traffic mix. */

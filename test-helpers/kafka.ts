@@ -1,0 +1,70 @@
+// Reading back what a test produced: remember the end offsets first, then consume from there.
+import type { Admin, KafkaMessage } from 'kafkajs';
+import { createKafka } from '../core/clients.ts';
+import { config, uniqueName } from './config.ts';
+
+export interface ConsumedRecord {
+  partition: number;
+  offset: string;
+  key: string;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, string>> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((o) => [o.partition, o.high]));
+}
+
+const toRecord = (partition: number, message: KafkaMessage): ConsumedRecord => ({
+  partition,
+  offset: message.offset,
+  key: message.key?.toString() ?? '',
+  value: message.value ?? Buffer.alloc(0),
+  headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+});
+
+/** Consumes `topic` from `from` (per-partition offsets) until `count` records arrived. */
+export async function consumeFrom(
+  topic: string,
+  from: Map<number, string>,
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
+  const kafka = createKafka(config.clients, 'test-reader');
+  const groupId = uniqueName('test-reader');
+  // A fresh group's committed offsets are where it starts: deterministic, unlike a seek racing the join.
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.setOffsets({
+    groupId,
+    topic,
+    partitions: [...from].map(([partition, offset]) => ({ partition, offset })),
+  });
+  await admin.disconnect();
+  const consumer = kafka.consumer({ groupId });
+  await consumer.connect();
+  const records: ConsumedRecord[] = [];
+  try {
+    await consumer.subscribe({ topic, fromBeginning: false });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`only ${records.length} of ${count} records on ${topic} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          records.push(toRecord(partition, message));
+          if (records.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
