@@ -22,6 +22,11 @@ export interface PublishOptions {
 // Snappy: cheap on CPU, and every client reads it (kafkajs only through core/kafkaCodecs).
 const DEFAULT_COMPRESSION: TransportSettings['compression'] = 'snappy';
 
+export interface PublishItem<N extends EventName = EventName> {
+  name: N;
+  event: EventMap[N];
+}
+
 export function transportSettings(config: ClientConfig, clientId: string): TransportSettings {
   return {
     brokers: config.kafkaBrokers,
@@ -51,7 +56,13 @@ export class EventProducer {
     event: EventMap[N],
     options: PublishOptions = {},
   ): Promise<void> {
-    await this.transport.send(await this.toRecord(name, event, options));
+    await this.transport.send([await this.toRecord(name, event, options)]);
+  }
+
+  /** Like publish, for many events at once: one acknowledgement for the lot, far less overhead. */
+  async publishMany(events: ReadonlyArray<PublishItem>, options: PublishOptions = {}): Promise<void> {
+    const records = await Promise.all(events.map(({ name, event }) => this.toRecord(name, event, options)));
+    await this.transport.send(records);
   }
 
   async toRecord<N extends EventName>(

@@ -3,6 +3,7 @@
 // time, which keeps the idempotent producer's per-partition sequence, and so key order, intact.
 import { CompressionTypes, Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
 import '../core/kafkaCodecs.ts';
+import { Delivery } from './delivery.ts';
 import {
   TransportClosedError,
   type OutgoingRecord,
@@ -12,8 +13,7 @@ import {
 
 interface Pending {
   record: OutgoingRecord;
-  resolve: () => void;
-  reject: (error: Error) => void;
+  delivery: Delivery;
 }
 
 const codecs: Partial<Record<TransportSettings['compression'], CompressionTypes>> = {
@@ -57,16 +57,16 @@ export class KafkajsTransport implements ProducerTransport {
     return this.producer.connect();
   }
 
-  async send(record: OutgoingRecord): Promise<void> {
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
     if (this.closed) throw new TransportClosedError('producer is closed');
     while (this.queue.length >= this.settings.maxPendingRecords) {
       await new Promise<void>((resolve) => this.capacityWaiters.push(resolve));
     }
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ record, resolve, reject });
-      if (this.queue.length >= this.settings.batchMaxRecords) this.dispatch();
-      else this.timer ??= setTimeout(() => this.dispatch(), this.settings.lingerMs);
-    });
+    const delivery = new Delivery(records.length);
+    for (const record of records) this.queue.push({ record, delivery });
+    if (this.queue.length >= this.settings.batchMaxRecords) this.dispatch();
+    else this.timer ??= setTimeout(() => this.dispatch(), this.settings.lingerMs);
+    return delivery.promise;
   }
 
   private dispatch(): void {
@@ -94,10 +94,10 @@ export class KafkajsTransport implements ProducerTransport {
         compression: this.compression,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      batch.forEach((p) => p.resolve());
+      for (const pending of batch) pending.delivery.ack();
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
-      batch.forEach((p) => p.reject(failure));
+      for (const pending of batch) pending.delivery.fail(failure);
     }
   }
 

@@ -1,6 +1,7 @@
 // node-rdkafka (librdkafka): batching, linger, compression and idempotence happen in librdkafka's
 // own threads. Delivery reports are polled while records are pending and matched by opaque id.
 import Kafka from 'node-rdkafka';
+import { Delivery } from './delivery.ts';
 import {
   TransportClosedError,
   type OutgoingRecord,
@@ -8,18 +9,12 @@ import {
   type TransportSettings,
 } from './transport.ts';
 
-interface Waiter {
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 const QUEUE_FULL = Kafka.CODES.ERRORS.ERR__QUEUE_FULL;
 
 export class RdkafkaTransport implements ProducerTransport {
   readonly name = 'rdkafka';
   private readonly producer: Kafka.Producer;
-  private readonly waiters = new Map<number, Waiter>();
-  private nextId = 0;
+  private pending = 0;
   private poller: NodeJS.Timeout | undefined;
   private closed = false;
   private fatal: Error | undefined;
@@ -48,13 +43,10 @@ export class RdkafkaTransport implements ProducerTransport {
       },
     );
     this.producer.on('delivery-report', (error, report) => {
-      const id = report.opaque as number;
-      const waiter = this.waiters.get(id);
-      if (!waiter) return;
-      this.waiters.delete(id);
-      if (error) waiter.reject(new Error(`delivery failed: ${error.message}`));
-      else waiter.resolve();
-      if (this.waiters.size === 0) this.stopPolling();
+      const delivery = report.opaque as Delivery;
+      if (error) delivery.fail(new Error(`delivery to ${report.topic} failed: ${error.message}`));
+      else delivery.ack();
+      if (--this.pending === 0) this.stopPolling();
     });
     this.producer.on('event.error', (error) => {
       // librdkafka reports transient broker errors here and retries by itself; only a fatal
@@ -80,25 +72,30 @@ export class RdkafkaTransport implements ProducerTransport {
     this.poller = undefined;
   }
 
-  async send(record: OutgoingRecord): Promise<void> {
+  async send(records: readonly OutgoingRecord[]): Promise<void> {
     if (this.closed) throw new TransportClosedError('producer is closed');
     if (this.fatal) throw this.fatal;
-    const id = this.nextId++;
-    const headers = Object.entries(record.headers).map(([key, value]) => ({ [key]: value }));
-    for (;;) {
-      try {
-        const delivered = new Promise<void>((resolve, reject) => this.waiters.set(id, { resolve, reject }));
-        this.producer.produce(record.topic, null, record.value, record.key, Date.now(), id, headers);
-        this.startPolling();
-        return await delivered;
-      } catch (error) {
-        this.waiters.delete(id);
-        // Backpressure: librdkafka's queue is full, so wait for deliveries to drain it.
-        if ((error as { code?: number }).code !== QUEUE_FULL) throw error;
-        this.startPolling();
-        await new Promise((resolve) => setTimeout(resolve, 2));
+    const delivery = new Delivery(records.length);
+    for (const record of records) {
+      const headers = Object.entries(record.headers).map(([key, value]) => ({ [key]: value }));
+      for (;;) {
+        try {
+          this.producer.produce(record.topic, null, record.value, record.key, Date.now(), delivery, headers);
+          this.pending++;
+          this.startPolling();
+          break;
+        } catch (error) {
+          // Backpressure: librdkafka's queue is full, so wait for deliveries to drain it.
+          if ((error as { code?: number }).code !== QUEUE_FULL) {
+            delivery.fail(error instanceof Error ? error : new Error(String(error)));
+            return delivery.promise;
+          }
+          this.startPolling();
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
       }
     }
+    return delivery.promise;
   }
 
   flush(): Promise<void> {
@@ -111,7 +108,7 @@ export class RdkafkaTransport implements ProducerTransport {
     if (this.closed) return;
     this.closed = true;
     await this.flush();
-    while (this.waiters.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (this.pending > 0) await new Promise((resolve) => setTimeout(resolve, 5));
     this.stopPolling();
     await new Promise<void>((resolve) => this.producer.disconnect(() => resolve()));
   }

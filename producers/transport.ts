@@ -27,10 +27,11 @@ export interface ProducerTransport {
   readonly name: TransportName;
   connect(): Promise<void>;
   /**
-   * Resolves once the cluster acknowledged the record (acks=all, idempotent). Records are delivered
-   * in call order per partition, so records with the same key keep their order.
+   * Resolves once the cluster acknowledged every record (acks=all, idempotent); rejects if any
+   * failed. Records are delivered in call order per partition, so records with one key keep their
+   * order. Sending many records in one call is cheaper than one call per record.
    */
-  send(record: OutgoingRecord): Promise<void>;
+  send(records: readonly OutgoingRecord[]): Promise<void>;
   /** Resolves once every record sent so far is acknowledged (or failed). */
   flush(): Promise<void>;
   /** Flushes, then closes the connection. Safe to call twice. */

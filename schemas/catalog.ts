@@ -92,8 +92,10 @@ export function loadCatalog(): EventDefinition[] {
 
 export const catalog: readonly EventDefinition[] = loadCatalog();
 
+const byName = new Map(catalog.map((e) => [e.name, e]));
+
 export function eventDefinition(name: string): EventDefinition {
-  const found = catalog.find((e) => e.name === name);
+  const found = byName.get(name);
   if (!found) throw new Error(`unknown event type ${name}`);
   return found;
 }

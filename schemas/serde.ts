@@ -52,8 +52,6 @@ export class EventSerde {
   }
 
   private async schemaId(name: string): Promise<number> {
-    const cached = this.ids.get(name);
-    if (cached !== undefined) return cached;
     const event = this.events.find((e) => e.name === name);
     if (!event) throw new EventValidationError(name, [`unknown event type ${name}`]);
     const { id } = await this.registry.register(
@@ -68,6 +66,7 @@ export class EventSerde {
   validate(name: string, event: unknown): void {
     const type = this.types.get(name);
     if (!type) throw new EventValidationError(name, [`unknown event type ${name}`]);
+    if (type.isValid(event)) return; // fast path; the error hook below only runs to explain a failure
     const problems: string[] = [];
     type.isValid(event, {
       errorHook: (path, value, fieldType) => {
@@ -80,7 +79,7 @@ export class EventSerde {
 
   async encode<N extends EventName>(name: N, event: EventMap[N]): Promise<Buffer> {
     this.validate(name, event);
-    const id = await this.schemaId(name);
+    const id = this.ids.get(name) ?? (await this.schemaId(name));
     const body = this.types.get(name)!.toBuffer(event);
     const header = Buffer.alloc(5);
     header.writeUInt8(0, 0);

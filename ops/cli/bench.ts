@@ -1,9 +1,11 @@
 // npm run bench -- <name>: benchmarks print figures; they are never timed tests.
 import { loadConfig } from '../../core/config.ts';
 import { benchModelServer } from '../bench/modelServer.ts';
+import { benchProducers } from '../bench/producers.ts';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   model: () => benchModelServer(loadConfig().clients),
+  producers: (args) => benchProducers(loadConfig().clients, args),
 };
 
 async function main([name, ...args]: string[]): Promise<number> {

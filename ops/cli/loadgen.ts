@@ -1,4 +1,4 @@
-// npm run loadgen -- --rate N --duration S [--seed K] [--transport kafkajs|rdkafka] [--max-in-flight M]
+// npm run loadgen -- --rate N --duration S [--seed K] [--transport kafkajs|rdkafka] [--max-in-flight BATCHES]
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../core/config.ts';
 import { onShutdown } from '../../core/shutdown.ts';
@@ -46,7 +46,7 @@ runCli(async (argv) => {
     ratePerSecond: rate,
     durationSeconds: duration,
     seed: positive('seed', values.seed, 1),
-    maxInFlight: positive('max-in-flight', values['max-in-flight'], 50_000),
+    maxInFlightBatches: positive('max-in-flight', values['max-in-flight'], 64),
     onProgress: process.stderr.isTTY
       ? (sent, elapsed) => process.stderr.write(`  ${sent} sent in ${elapsed.toFixed(0)} s\r`)
       : undefined,

@@ -1,14 +1,19 @@
 // Publishes the traffic mix at a target rate for a duration, with bounded in-flight sends (the
 // producer's own backpressure), and reports the achieved rate and acknowledgement latency.
-import type { EventProducer } from '../eventProducer.ts';
+import { InFlightWindow } from '../../core/inFlightWindow.ts';
+import type { EventProducer, PublishItem } from '../eventProducer.ts';
 import { ChatWorkload } from './chatWorkload.ts';
 import { Random } from './random.ts';
+
+/** Records per send at most: a tick's due records, split if a stall let them pile up. */
+const MAX_BATCH = 5_000;
 
 export interface LoadOptions {
   ratePerSecond: number;
   durationSeconds: number;
   seed: number;
-  maxInFlight: number;
+  /** Sends awaiting acknowledgement at most; beyond it the generator waits (backpressure). */
+  maxInFlightBatches: number;
   onProgress?: (sent: number, elapsedSeconds: number) => void;
 }
 
@@ -32,7 +37,7 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
   const workload = new ChatWorkload(new Random(options.seed));
   const latencies: number[] = [];
   const byType: Record<string, number> = {};
-  const inFlight = new Set<Promise<void>>();
+  const inFlight = new InFlightWindow(options.maxInFlightBatches);
   let sent = 0;
   let failed = 0;
   let bytes = 0;
@@ -44,27 +49,26 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
   while (sent < total) {
     const elapsed = (performance.now() - started) / 1000;
     const due = Math.min(total, Math.floor(elapsed * options.ratePerSecond) + 1);
-    while (sent < due) {
-      if (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
-      const { name, event } = workload.next();
+    // Everything due since the last tick goes out as one send; its acknowledgement time is each
+    // record's latency.
+    const batch: PublishItem[] = [];
+    while (sent + batch.length < due && batch.length < MAX_BATCH) batch.push(workload.next());
+    if (batch.length > 0) {
+      sent += batch.length;
+      for (const { name } of batch) byType[name] = (byType[name] ?? 0) + 1;
       const t0 = performance.now();
-      const send = producer
-        .toRecord(name, event)
-        .then((record) => {
-          bytes += record.value.length;
-          return producer.transport.send(record);
-        })
-        .then(
-          () => void latencies.push(performance.now() - t0),
-          (error: unknown) => {
-            failed++;
-            firstError ??= error instanceof Error ? error.message : String(error);
-          },
-        )
-        .finally(() => inFlight.delete(send));
-      inFlight.add(send);
-      byType[name] = (byType[name] ?? 0) + 1;
-      sent++;
+      await inFlight.run(async () => {
+        try {
+          const records = await Promise.all(batch.map(({ name, event }) => producer.toRecord(name, event)));
+          for (const record of records) bytes += record.value.length;
+          await producer.transport.send(records);
+          const latency = performance.now() - t0;
+          for (let i = 0; i < batch.length; i++) latencies.push(latency);
+        } catch (error) {
+          failed += batch.length;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+      });
     }
     if (options.onProgress && performance.now() - lastProgress > 1000) {
       lastProgress = performance.now();
@@ -75,7 +79,7 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
     if (nextDue > 1) await new Promise((resolve) => setTimeout(resolve, nextDue));
     else await new Promise((resolve) => setImmediate(resolve));
   }
-  await Promise.all(inFlight);
+  await inFlight.idle();
   const elapsedSeconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {

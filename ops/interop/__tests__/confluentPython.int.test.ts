@@ -36,7 +36,7 @@ test(
     const answer = workload.sample('AnswerGenerated');
     for (const { name, event } of [prompt, answer]) {
       const record = await producer.toRecord(name, event);
-      await producer.transport.send({ ...record, topic });
+      await producer.transport.send([{ ...record, topic }]);
     }
 
     const { stdout } = await promisify(execFile)(
@@ -49,7 +49,7 @@ test(
         '2',
         '60',
       ],
-      { env: { ...process.env, PYTHONPATH: pythonPath } },
+      { env: { ...process.env, PYTHONPATH: pythonPath }, timeout: 90_000 },
     );
     const rows = stdout
       .trim()
