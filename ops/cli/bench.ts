@@ -2,6 +2,7 @@
 import { loadConfig } from '../../core/config.ts';
 import { benchModelServer } from '../bench/modelServer.ts';
 import { benchProducers } from '../bench/producers.ts';
+import { runCli } from './runCli.ts';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   model: () => benchModelServer(loadConfig().clients),
@@ -20,10 +21,4 @@ async function main([name, ...args]: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? `error: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../core/config.ts';
 import { onShutdown } from '../../core/shutdown.ts';
 import { createEventProducer } from '../../producers/eventProducer.ts';
-import { runLoad } from '../../producers/loadgen/runLoad.ts';
+import { formatLoadReport, runLoad } from '../../producers/loadgen/runLoad.ts';
 import { seedPeakEventsPerSecond } from '../../producers/loadgen/trafficModel.ts';
 import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
 import { createKafka } from '../../core/clients.ts';
@@ -52,16 +52,6 @@ runCli(async (argv) => {
       : undefined,
   });
   await producer.close();
-  console.log(
-    `sent ${report.sent} (${report.failed} failed) in ${report.elapsedSeconds.toFixed(1)} s = ${report.achievedRate.toFixed(0)} events/s, ` +
-      `${(report.bytes / report.sent).toFixed(0)} B/event; ack latency p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms`,
-  );
-  console.log(
-    Object.entries(report.byType)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, n]) => `  ${name.padEnd(20)} ${n}`)
-      .join('\n'),
-  );
-  if (report.firstError) console.error(`first error: ${report.firstError}`);
+  console.log(formatLoadReport(report));
   return report.failed === 0 ? 0 : 1;
 });

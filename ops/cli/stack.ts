@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { createContext, down, formatStatus, logPaths, status, up } from '../stack/manager.ts';
 import { selectServices, serviceNames } from '../stack/services/index.ts';
+import { runCli } from './runCli.ts';
 
 const usage = `usage: npm run stack -- <command> [service...]
 commands:
@@ -44,10 +45,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? `error: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -1,24 +1,40 @@
-// npm start: bring the local stack up (installing what is missing), run the smoke workload, print
+// npm start: bring the local stack up (installing what is missing), run the smoke workload and a
+// few seconds of the event mix through the producer, print
 // where everything listens. The stack keeps running afterwards; `npm run stack -- down` stops it.
 import { createContext, formatStatus, status, up } from '../stack/manager.ts';
 import { services } from '../stack/services/index.ts';
 import { runSmokeWorkload } from '../smokeWorkload.ts';
+import { createKafka } from '../../core/clients.ts';
+import { createEventProducer } from '../../producers/eventProducer.ts';
+import { formatLoadReport, runLoad } from '../../producers/loadgen/runLoad.ts';
+import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
+import { runCli } from './runCli.ts';
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const ctx = createContext();
   await up(ctx, services);
   console.log('\nsmoke workload: one round trip through every service');
   await runSmokeWorkload(ctx.config.clients, (s) =>
     console.log(`  ✓ ${s.service.padEnd(10)} ${s.result} [${s.ms} ms]`),
   );
+  const config = ctx.config.clients;
+  console.log('\ndemo workload: the seed traffic mix through the event producer, 5 s at 1,000 events/s');
+  const admin = createKafka(config, 'parley-start').admin();
+  await admin.connect();
+  await provisionTopics(admin, topicSpecs(config.topics));
+  await admin.disconnect();
+  const producer = await createEventProducer(config, { clientId: 'parley-demo' });
+  const report = await runLoad(producer, {
+    ratePerSecond: 1000,
+    durationSeconds: 5,
+    seed: Date.now(),
+    maxInFlightBatches: 64,
+  });
+  await producer.close();
+  console.log(formatLoadReport(report));
   console.log(`\n${formatStatus(await status(ctx, services))}`);
   console.log('\nThe stack keeps running. Stop it with: npm run stack -- down');
+  return 0;
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error instanceof Error ? `error: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { createContext, up } from '../stack/manager.ts';
 import { repoRoot } from '../stack/paths.ts';
 import { services } from '../stack/services/index.ts';
+import { runCli } from './runCli.ts';
 
 const skipDirs = new Set(['node_modules', '.stack', '.git', 'dist']);
 
@@ -35,10 +36,4 @@ async function main(filters: string[]): Promise<number> {
   return new Promise((resolveCode) => child.on('close', (code) => resolveCode(code ?? 1)));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? `error: ${error.message}` : error);
-    process.exit(1);
-  },
-);
+runCli(main);

@@ -97,3 +97,15 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
     firstError,
   };
 }
+
+export function formatLoadReport(report: LoadReport): string {
+  const lines = [
+    `sent ${report.sent} (${report.failed} failed) in ${report.elapsedSeconds.toFixed(1)} s = ${report.achievedRate.toFixed(0)} events/s, ` +
+      `${(report.bytes / Math.max(1, report.sent)).toFixed(0)} B/event; ack latency p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms`,
+    ...Object.entries(report.byType)
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `  ${name.padEnd(20)} ${n}`),
+  ];
+  if (report.firstError) lines.push(`first error: ${report.firstError}`);
+  return lines.join('\n');
+}
