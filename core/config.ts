@@ -55,6 +55,16 @@ const clientEnvSchema = z.object({
   PARLEY_PRODUCER_LINGER_MS: z.coerce.number().int().min(0).max(60_000).default(5),
   PARLEY_PRODUCER_BATCH_RECORDS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   PARLEY_PRODUCER_MAX_PENDING: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  PARLEY_PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(256),
+  PARLEY_PROCESSOR_COMMIT_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+  PARLEY_PROCESSOR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  PARLEY_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  PARLEY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  PARLEY_CASSANDRA_KEYSPACE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _')
+    .default('parley'),
+  PARLEY_CASSANDRA_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
@@ -79,6 +89,15 @@ export interface ClientConfig {
     maxPendingRecords: number;
   };
   topics: { partitions: number; replicationFactor: number; retentionDays: number };
+  processor: {
+    maxInFlight: number;
+    commitIntervalMs: number;
+    maxAttempts: number;
+    metricsHost: string;
+    /** Unset: each processor's own default port. */
+    metricsPort?: number;
+  };
+  cassandraProjection: { keyspace: string; replicationFactor: number };
 }
 
 export interface Config {
@@ -150,6 +169,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         lingerMs: client.PARLEY_PRODUCER_LINGER_MS,
         batchMaxRecords: client.PARLEY_PRODUCER_BATCH_RECORDS,
         maxPendingRecords: client.PARLEY_PRODUCER_MAX_PENDING,
+      },
+      processor: {
+        maxInFlight: client.PARLEY_PROCESSOR_MAX_IN_FLIGHT,
+        commitIntervalMs: client.PARLEY_PROCESSOR_COMMIT_INTERVAL_MS,
+        maxAttempts: client.PARLEY_PROCESSOR_MAX_ATTEMPTS,
+        metricsHost: client.PARLEY_METRICS_HOST,
+        metricsPort: client.PARLEY_METRICS_PORT,
+      },
+      cassandraProjection: {
+        keyspace: client.PARLEY_CASSANDRA_KEYSPACE,
+        replicationFactor: client.PARLEY_CASSANDRA_REPLICATION,
       },
       topics: {
         partitions: client.PARLEY_TOPIC_PARTITIONS,

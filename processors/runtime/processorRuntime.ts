@@ -1,0 +1,298 @@
+// The shared runtime of every processor: consumer group, decoding, key-ordered parallel handling,
+// retries, dead-lettering, offset commits of completed work only, backpressure, graceful stop,
+// metrics. A processor supplies only its topics and a `handle` function (see ProcessorDefinition).
+import type { Server } from 'node:http';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { createKafka, createSchemaRegistry } from '../../core/clients.ts';
+import type { ClientConfig } from '../../core/config.ts';
+import { logger as rootLogger } from '../../core/logger.ts';
+import { createTransport, transportSettings } from '../../producers/eventProducer.ts';
+import type { ProducerTransport } from '../../producers/transport.ts';
+import type { EventMap, EventName } from '../../schemas/generated/events.ts';
+import { EventSerde } from '../../schemas/serde.ts';
+import { deadLetterRecord, type SourceRecord } from './deadLetter.ts';
+import { KeyedExecutor } from './keyedExecutor.ts';
+import { ProcessorMetrics } from './metrics.ts';
+import { OffsetTracker } from './offsetTracker.ts';
+import { defaultRetryPolicy, RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
+
+export interface ProcessorRecord<N extends EventName = EventName> extends SourceRecord {
+  name: N;
+  event: EventMap[N];
+}
+
+export interface ProcessorDefinition {
+  /** Names the consumer group, the metrics and the logs. */
+  name: string;
+  topics: string[];
+  /**
+   * Makes the records' effects durable. Called with records of distinct keys; records of one key
+   * arrive in log order, one call after another. Must be idempotent: after a crash, records since
+   * the last commit are handled again.
+   */
+  handle(records: ProcessorRecord[]): Promise<void>;
+  /** Records per handle call (default 1). */
+  batchSize?: number;
+  batchWaitMs?: number;
+  /** Default port of /metrics when PARLEY_METRICS_PORT is unset. */
+  metricsPort: number;
+}
+
+export interface RuntimeOptions {
+  groupId?: string;
+  fromBeginning?: boolean;
+  retry?: RetryPolicy;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+export class ProcessorRuntime {
+  readonly metrics: ProcessorMetrics;
+  readonly groupId: string;
+  private readonly log;
+  private readonly consumer: Consumer;
+  private readonly dlq: ProducerTransport;
+  private readonly serde: EventSerde;
+  private readonly executor: KeyedExecutor<ProcessorRecord>;
+  private readonly trackers = new Map<string, OffsetTracker>();
+  private readonly committed = new Map<string, bigint>();
+  private commitChain: Promise<void> = Promise.resolve();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private metricsServer: Server | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private pausedFor = 0;
+
+  constructor(
+    private readonly definition: ProcessorDefinition,
+    private readonly config: ClientConfig,
+    private readonly options: RuntimeOptions = {},
+  ) {
+    this.groupId = options.groupId ?? `parley.${definition.name}`;
+    this.log = rootLogger.child({ processor: definition.name, group: this.groupId });
+    this.metrics = new ProcessorMetrics(definition.name);
+    this.consumer = createKafka(config, `parley-${definition.name}`).consumer({
+      groupId: this.groupId,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxBytesPerPartition: 1_048_576,
+      retry: { retries: 10 },
+    });
+    this.dlq = createTransport('rdkafka', transportSettings(config, `parley-${definition.name}-dlq`));
+    this.serde = new EventSerde(createSchemaRegistry(config));
+    this.executor = new KeyedExecutor<ProcessorRecord>({
+      maxInFlight: config.processor.maxInFlight,
+      batchSize: definition.batchSize ?? 1,
+      batchWaitMs: definition.batchWaitMs ?? 2,
+      handle: (records) => this.handleWithRetries(records),
+    });
+  }
+
+  async start(): Promise<void> {
+    const port = this.config.processor.metricsPort ?? this.definition.metricsPort;
+    this.metricsServer = await this.metrics.serve(this.config.processor.metricsHost, port);
+    await this.dlq.connect();
+    await this.consumer.connect();
+    for (const topic of this.definition.topics) {
+      await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+    }
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A new generation refetches from the committed offsets: start offset bookkeeping afresh.
+      this.trackers.clear();
+      this.committed.clear();
+      this.log.info({ assignment: payload.memberAssignment }, 'partitions assigned');
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 16,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.commitTimer = setInterval(() => void this.commitCompleted(), this.config.processor.commitIntervalMs);
+    this.log.info(
+      { topics: this.definition.topics, metrics: `${this.config.processor.metricsHost}:${port}` },
+      'processor started',
+    );
+  }
+
+  /** Stop fetching, let in-flight records finish, commit them, close. Safe to call twice. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      this.log.info('stopping: draining in-flight records');
+      await this.consumer.stop(); // waits for the running eachBatch calls, which drain their records
+      clearInterval(this.commitTimer);
+      await this.commitCompleted();
+      await this.consumer.disconnect();
+      await this.dlq.disconnect();
+      await new Promise<void>((resolve) =>
+        this.metricsServer ? this.metricsServer.close(() => resolve()) : resolve(),
+      );
+      this.log.info('stopped');
+    })();
+    return this.stopped;
+  }
+
+  private tracker(topic: string, partition: number): OffsetTracker {
+    const key = partitionKey(topic, partition);
+    let tracker = this.trackers.get(key);
+    if (!tracker) this.trackers.set(key, (tracker = new OffsetTracker()));
+    return tracker;
+  }
+
+  private async eachBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+  }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    const tracker = this.tracker(topic, partition);
+    const work: Array<Promise<void>> = [];
+    let lastSubmitted: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping) break;
+      tracker.add(message.offset);
+      this.metrics.consumed.inc({ topic });
+      work.push(this.process(topic, partition, message).then(() => tracker.complete(message.offset)));
+      lastSubmitted = message.offset;
+    }
+    const last = batch.messages.at(-1);
+    if (last)
+      this.metrics.lag.set(
+        { topic, partition: String(partition) },
+        Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
+      );
+    // Heartbeat while the batch drains, so a long sink outage does not cost the partitions.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+    let results: Array<PromiseSettledResult<void>>;
+    try {
+      results = await Promise.allSettled(work);
+    } finally {
+      clearInterval(beat);
+    }
+    // Every record either landed or was dead-lettered, unless shutdown interrupted retries; then the
+    // fetch position stays put and the uncommitted records are fetched again next time.
+    if (lastSubmitted !== undefined && results.every((r) => r.status === 'fulfilled'))
+      resolveOffset(lastSubmitted);
+    await this.commitCompleted();
+  }
+
+  private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+    const source: SourceRecord = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? '',
+      value: message.value ?? Buffer.alloc(0),
+      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+    };
+    let record: ProcessorRecord;
+    try {
+      const decoded = await this.serde.decode(source.value);
+      record = { ...source, name: decoded.name, event: decoded.event };
+    } catch (error) {
+      // Undecodable: no retry can fix the bytes.
+      return this.deadLetter(source, error, 1);
+    }
+    this.metrics.inFlight.inc();
+    try {
+      await this.executor.submit(source.key, record);
+    } finally {
+      this.metrics.inFlight.dec();
+    }
+  }
+
+  private async handleWithRetries(records: ProcessorRecord[]): Promise<void> {
+    const started = performance.now();
+    this.metrics.batchSize.observe(records.length);
+    try {
+      await withRetries(
+        () => this.definition.handle(records),
+        this.options.retry ?? { ...defaultRetryPolicy, maxAttempts: this.config.processor.maxAttempts },
+        {
+          isStopping: () => this.stopping,
+          onFailure: (error, kind, attempt, delayMs) => {
+            this.metrics.failed.inc({ topic: records[0]!.topic, kind });
+            if (kind === 'transient') this.pause();
+            this.log.warn(
+              { err: error, kind, attempt, delayMs, records: records.length },
+              'handler failed, retrying',
+            );
+          },
+          onRecovered: () => this.resume(),
+        },
+      );
+      for (const r of records) this.metrics.processed.inc({ topic: r.topic, event: r.name });
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) throw error; // shutting down: leave uncommitted
+      if (records.length > 1) {
+        // Find the poison record: retry each alone, so the others still land.
+        await Promise.all(records.map((r) => this.handleWithRetries([r])));
+        return;
+      }
+      await this.deadLetter(records[0]!, error, error.attempts);
+    } finally {
+      this.metrics.processingSeconds.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  private async deadLetter(source: SourceRecord, error: unknown, attempts: number): Promise<void> {
+    const record = deadLetterRecord(source, error, attempts, this.definition.name);
+    await this.dlq.send([record]);
+    this.metrics.deadLettered.inc({ topic: source.topic });
+    this.log.error(
+      {
+        topic: source.topic,
+        partition: source.partition,
+        offset: source.offset,
+        reason: record.headers['parley-dlq-reason'],
+      },
+      'record sent to the dead-letter topic',
+    );
+  }
+
+  /** Pause fetching while a sink is down; in-flight records keep retrying. */
+  private pause(): void {
+    if (this.pausedFor++ === 0) {
+      this.consumer.pause(this.definition.topics.map((topic) => ({ topic })));
+      this.metrics.paused.set(1);
+      this.log.warn('sink unavailable: fetching paused');
+    }
+  }
+
+  private resume(): void {
+    if (this.pausedFor > 0 && --this.pausedFor === 0) {
+      this.consumer.resume(this.definition.topics.map((topic) => ({ topic })));
+      this.metrics.paused.set(0);
+      this.log.info('sink recovered: fetching resumed');
+    }
+  }
+
+  /** Commits, per partition, one past the highest contiguous completed offset. Serialised. */
+  private commitCompleted(): Promise<void> {
+    this.commitChain = this.commitChain.then(async () => {
+      const offsets: Array<{ topic: string; partition: number; offset: string }> = [];
+      for (const [key, tracker] of this.trackers) {
+        const offset = tracker.takeCommittable();
+        if (offset === undefined) continue;
+        if ((this.committed.get(key) ?? -1n) >= BigInt(offset)) continue;
+        const [topic, partition] = [
+          key.slice(0, key.lastIndexOf(':')),
+          Number(key.slice(key.lastIndexOf(':') + 1)),
+        ];
+        offsets.push({ topic, partition, offset });
+        this.committed.set(key, BigInt(offset));
+      }
+      if (offsets.length === 0) return;
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch (error) {
+        // Not fatal: the records are handled again after a restart (effects are idempotent).
+        this.log.warn({ err: error }, 'offset commit failed');
+      }
+    });
+    return this.commitChain;
+  }
+}

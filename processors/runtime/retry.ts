@@ -1,0 +1,61 @@
+// Backoff with jitter, one implementation for every processor. Transient failures are retried
+// until they stop (or the processor shuts down); others a bounded number of times.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyFailure, type FailureKind } from './errors.ts';
+
+export interface RetryPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Attempts for failures that are not known to be transient. */
+  maxAttempts: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 };
+
+export class RetriesExhaustedError extends Error {
+  override name = 'RetriesExhaustedError';
+  constructor(
+    readonly attempts: number,
+    readonly kind: FailureKind,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}
+
+export class ShutdownError extends Error {
+  override name = 'ShutdownError';
+}
+
+export interface RetryHooks {
+  onFailure?: (error: unknown, kind: FailureKind, attempt: number, delayMs: number) => void;
+  onRecovered?: () => void;
+  isStopping: () => boolean;
+}
+
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks,
+): Promise<T> {
+  let transientSeen = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await fn();
+      if (transientSeen) hooks.onRecovered?.();
+      return result;
+    } catch (error) {
+      const kind = classifyFailure(error);
+      if (kind === 'permanent' || (kind === 'unknown' && attempt >= policy.maxAttempts)) {
+        if (transientSeen) hooks.onRecovered?.();
+        throw new RetriesExhaustedError(attempt, kind, error);
+      }
+      if (hooks.isStopping()) throw new ShutdownError('shutting down during retries', { cause: error });
+      transientSeen ||= kind === 'transient';
+      const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 20));
+      const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      hooks.onFailure?.(error, kind, attempt, delayMs);
+      await sleep(delayMs);
+    }
+  }
+}
