@@ -30,6 +30,7 @@ export function createCassandraClient(config: ClientConfig, keyspace?: string): 
   return new cassandra.Client({
     contactPoints: config.cassandra.contactPoints,
     localDataCenter: config.cassandra.localDataCenter,
+    encoding: { useBigIntAsLong: true },
     ...(keyspace ? { keyspace } : {}),
   });
 }

@@ -96,6 +96,9 @@ export class ProcessorRuntime {
     for (const topic of this.definition.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     }
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      this.log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
+    );
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       // A new generation refetches from the committed offsets: start offset bookkeeping afresh.
       this.trackers.clear();

@@ -1,0 +1,36 @@
+// The Cassandra projector: chat events → chat read models. The runtime supplies ordering, retries,
+// dead-lettering and commits; this file only turns records into writes.
+import type cassandra from 'cassandra-driver';
+import { projectChatEvent } from '../../projections/cassandra/chatProjection.ts';
+import { topics } from '../../schemas/catalog.ts';
+import type { ProcessorDefinition, ProcessorRecord } from '../runtime/processorRuntime.ts';
+
+export const CASSANDRA_PROJECTOR = 'cassandra-projector';
+
+export interface KeyspaceTarget {
+  /** The keyspace to write to now; read per batch, so a rebuild's swap takes effect at once. */
+  current(): string;
+}
+
+export function cassandraProjector(
+  client: cassandra.Client,
+  target: KeyspaceTarget,
+  name = CASSANDRA_PROJECTOR,
+): ProcessorDefinition {
+  const qualify = (query: string, keyspace: string) =>
+    query.replace(/^UPDATE (\w+)/, `UPDATE ${keyspace}.$1`);
+  return {
+    name,
+    topics: [topics.chat],
+    metricsPort: 9464,
+    async handle(records: ProcessorRecord[]) {
+      const keyspace = target.current();
+      const writes = records.flatMap((record) =>
+        projectChatEvent(record.name, record.event, record).map((s) =>
+          client.execute(qualify(s.query, keyspace), s.params, { prepare: true }),
+        ),
+      );
+      await Promise.all(writes);
+    },
+  };
+}

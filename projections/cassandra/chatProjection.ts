@@ -1,0 +1,205 @@
+// Pure event → CQL functions for the chat read models. No I/O here: the processor executes what
+// these return, tests inspect it, reconcile uses the same keys.
+//
+// Idempotence and order-independence come from the write timestamp: every statement is stamped
+// with the event's time (microseconds) plus the record's offset as a tie-breaker, so a replay
+// rewrites identical cells and a late, older event never overwrites a newer one.
+import { PoisonRecordError } from '../../processors/runtime/errors.ts';
+import type { EventMap, EventName } from '../../schemas/generated/events.ts';
+import { bucketOf, isUuidV7, uuidV7Millis } from './messageTime.ts';
+
+export interface CqlStatement {
+  query: string;
+  params: unknown[];
+}
+
+/** Where the event sits in the log: its offset breaks ties between events of the same millisecond. */
+export interface LogPosition {
+  offset: string;
+}
+
+export const writeTimestamp = (occurredAt: number, position: LogPosition) =>
+  BigInt(occurredAt) * 1000n + (BigInt(position.offset) % 1000n);
+
+function requireV7(id: string, field: string): void {
+  if (!isUuidV7(id))
+    throw new PoisonRecordError(`${field} ${id} is not a UUIDv7; message ids must be time-sortable`);
+}
+
+/** Sets columns of one row; null values are written (they clear the cell). */
+function upsert(
+  table: string,
+  key: Record<string, unknown>,
+  columns: Record<string, unknown>,
+  ts: bigint,
+): CqlStatement {
+  const sets = Object.keys(columns).map((c) => `${c} = ?`);
+  const where = Object.keys(key).map((c) => `${c} = ?`);
+  return {
+    query: `UPDATE ${table} USING TIMESTAMP ? SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`,
+    params: [ts, ...Object.values(columns), ...Object.values(key)],
+  };
+}
+
+function touchChat(chatId: string, userId: string, at: number, ts: bigint): CqlStatement[] {
+  return [
+    upsert('chats', { chat_id: chatId }, { user_id: userId, last_activity_at: new Date(at) }, ts),
+    upsert('chats_by_user', { user_id: userId, chat_id: chatId }, { last_activity_at: new Date(at) }, ts),
+  ];
+}
+
+type Projector<N extends EventName> = (event: EventMap[N], position: LogPosition) => CqlStatement[];
+
+const projectors: { [N in EventName]?: Projector<N> } = {
+  ChatCreated: (e, p) => {
+    const ts = writeTimestamp(e.occurred_at, p);
+    const at = new Date(e.occurred_at);
+    return [
+      upsert(
+        'chats',
+        { chat_id: e.chat_id },
+        {
+          user_id: e.user_id,
+          title: e.title ?? null,
+          model_version: e.model_version,
+          via_api: e.via_api ?? false,
+          created_at: at,
+          last_activity_at: at,
+          event_id: e.event_id,
+        },
+        ts,
+      ),
+      upsert(
+        'chats_by_user',
+        { user_id: e.user_id, chat_id: e.chat_id },
+        { title: e.title ?? null, model_version: e.model_version, created_at: at, last_activity_at: at },
+        ts,
+      ),
+    ];
+  },
+  ChatRenamed: (e, p) => {
+    const ts = writeTimestamp(e.occurred_at, p);
+    return [
+      upsert('chats', { chat_id: e.chat_id }, { user_id: e.user_id, title: e.title }, ts),
+      upsert('chats_by_user', { user_id: e.user_id, chat_id: e.chat_id }, { title: e.title }, ts),
+    ];
+  },
+  ChatDeleted: (e, p) => {
+    const ts = writeTimestamp(e.occurred_at, p);
+    const at = new Date(e.occurred_at);
+    return [
+      upsert('chats', { chat_id: e.chat_id }, { user_id: e.user_id, deleted_at: at }, ts),
+      upsert('chats_by_user', { user_id: e.user_id, chat_id: e.chat_id }, { deleted_at: at }, ts),
+    ];
+  },
+  PromptSubmitted: (e, p) => {
+    requireV7(e.message_id, 'message_id');
+    const ts = writeTimestamp(e.occurred_at, p);
+    return [
+      upsert(
+        'messages_by_chat',
+        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+        {
+          parent_message_id: e.parent_message_id ?? null,
+          role: e.role ?? 'USER',
+          content: e.content,
+          model_version: e.model_version,
+          status: 'SUBMITTED',
+          created_at: new Date(uuidV7Millis(e.message_id)),
+          event_id: e.event_id,
+        },
+        ts,
+      ),
+      ...touchChat(e.chat_id, e.user_id, e.occurred_at, ts),
+    ];
+  },
+  AnswerGenerated: (e, p) => {
+    requireV7(e.message_id, 'message_id');
+    const ts = writeTimestamp(e.occurred_at, p);
+    return [
+      upsert(
+        'messages_by_chat',
+        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+        {
+          parent_message_id: e.parent_message_id,
+          role: e.role ?? 'ASSISTANT',
+          content: e.content,
+          model_version: e.model_version,
+          status: 'ANSWERED',
+          tokens_in: e.tokens_in,
+          tokens_out: e.tokens_out,
+          latency_ms: e.latency_ms,
+          time_to_first_token_ms: e.time_to_first_token_ms ?? null,
+          finish_reason: e.finish_reason ?? 'OTHER',
+          created_at: new Date(uuidV7Millis(e.message_id)),
+          event_id: e.event_id,
+        },
+        ts,
+      ),
+      ...touchChat(e.chat_id, e.user_id, e.occurred_at, ts),
+    ];
+  },
+  AnswerFailed: (e, p) => {
+    requireV7(e.message_id, 'message_id');
+    const ts = writeTimestamp(e.occurred_at, p);
+    return [
+      upsert(
+        'messages_by_chat',
+        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+        {
+          parent_message_id: e.parent_message_id,
+          role: 'ASSISTANT',
+          model_version: e.model_version,
+          status: 'FAILED',
+          error_code: e.error_code ?? 'INTERNAL',
+          latency_ms: e.latency_ms,
+          created_at: new Date(uuidV7Millis(e.message_id)),
+          event_id: e.event_id,
+        },
+        ts,
+      ),
+      ...touchChat(e.chat_id, e.user_id, e.occurred_at, ts),
+    ];
+  },
+  // A rating may arrive before the answer's row exists: both rows are upserts of disjoint
+  // columns, so whichever lands first, the other completes the row.
+  MessageRated: (e, p) => {
+    requireV7(e.message_id, 'message_id');
+    const ts = writeTimestamp(e.occurred_at, p);
+    return [
+      upsert(
+        'message_ratings',
+        { chat_id: e.chat_id, message_id: e.message_id },
+        {
+          user_id: e.user_id,
+          rating: e.rating,
+          comment: e.comment ?? null,
+          reasons: e.reasons ?? [],
+          rated_at: new Date(e.occurred_at),
+          event_id: e.event_id,
+        },
+        ts,
+      ),
+      upsert(
+        'messages_by_chat',
+        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+        { rating: e.rating, rating_comment: e.comment ?? null },
+        ts,
+      ),
+    ];
+  },
+  AttachmentUploaded: (e, p) =>
+    touchChat(e.chat_id, e.user_id, e.occurred_at, writeTimestamp(e.occurred_at, p)),
+};
+
+/** The statements that make one event's effect on the chat read models durable ([] = no effect). */
+export function projectChatEvent<N extends EventName>(
+  name: N,
+  event: EventMap[N],
+  position: LogPosition,
+): CqlStatement[] {
+  const projector = projectors[name] as Projector<N> | undefined;
+  return projector ? projector(event, position) : [];
+}
+
+export const projectedEvents = Object.keys(projectors) as EventName[];
