@@ -12,17 +12,24 @@ export interface KeyspaceTarget {
   current(): string;
 }
 
+export interface ProjectorOptions {
+  name?: string;
+  /** The chat topic (tests and rebuilds may point elsewhere). */
+  topic?: string;
+  metricsPort?: number;
+}
+
 export function cassandraProjector(
   client: cassandra.Client,
   target: KeyspaceTarget,
-  name = CASSANDRA_PROJECTOR,
+  options: ProjectorOptions = {},
 ): ProcessorDefinition {
   const qualify = (query: string, keyspace: string) =>
     query.replace(/^UPDATE (\w+)/, `UPDATE ${keyspace}.$1`);
   return {
-    name,
-    topics: [topics.chat],
-    metricsPort: 9464,
+    name: options.name ?? CASSANDRA_PROJECTOR,
+    topics: [options.topic ?? topics.chat],
+    metricsPort: options.metricsPort ?? 9464,
     async handle(records: ProcessorRecord[]) {
       const keyspace = target.current();
       const writes = records.flatMap((record) =>

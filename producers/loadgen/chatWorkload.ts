@@ -82,8 +82,9 @@ export class ChatWorkload {
       : this.random.pick(this.users);
   }
 
-  private chat(): Chat {
-    return this.chats.length === 0 ? this.createChat().chat : this.random.pick(this.chats);
+  /** An existing chat; undefined when there is none yet (the caller then opens one). */
+  private chat(): Chat | undefined {
+    return this.chats.length === 0 ? undefined : this.random.pick(this.chats);
   }
 
   private event<N extends EventName>(
@@ -191,6 +192,7 @@ export class ChatWorkload {
         return this.createChat().generated;
       case 'ChatRenamed': {
         const chat = this.chat();
+        if (!chat) return this.createChat().generated;
         return this.event('ChatRenamed', {
           chat_id: chat.chatId,
           user_id: chat.userId,
@@ -199,11 +201,13 @@ export class ChatWorkload {
       }
       case 'ChatDeleted': {
         const chat = this.chat();
+        if (!chat) return this.createChat().generated;
         this.chats.splice(this.chats.indexOf(chat), 1);
         return this.event('ChatDeleted', { chat_id: chat.chatId, user_id: chat.userId });
       }
       case 'PromptSubmitted': {
         const chat = this.chat();
+        if (!chat) return this.createChat().generated;
         const messageId = this.messageId();
         const promptBytes = this.size(seedSizing.promptBytes);
         const generated = this.event('PromptSubmitted', {
@@ -226,6 +230,7 @@ export class ChatWorkload {
       }
       case 'AttachmentUploaded': {
         const chat = this.chat();
+        if (!chat) return this.createChat().generated;
         return this.event('AttachmentUploaded', {
           chat_id: chat.chatId,
           user_id: chat.userId,

@@ -1,0 +1,99 @@
+// Rebuild: project the chat topic from offset 0 into a fresh keyspace, and swap it in once caught
+// up. The swap is safe while the live projector runs: after the pointer flips, the rebuild keeps
+// consuming until it passes everything the live projector could have written to the old keyspace
+// before it noticed the flip (it re-reads the pointer every KEYSPACE_POINTER_REFRESH_MS).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type cassandra from 'cassandra-driver';
+import type { Admin } from 'kafkajs';
+import type { ClientConfig } from '../../core/config.ts';
+import { cassandraProjector } from '../../processors/cassandra/cassandraProjector.ts';
+import { KEYSPACE_POINTER_REFRESH_MS } from '../../processors/cassandra/startCassandraProjector.ts';
+import { ProcessorRuntime } from '../../processors/runtime/processorRuntime.ts';
+import { activeKeyspace, migrate, setActiveKeyspace } from './keyspace.ts';
+
+export interface RebuildOptions {
+  topic: string;
+  /** Called about twice a second with records done and records to do. */
+  onProgress?: (done: bigint, total: bigint) => void;
+  /** Swap the new keyspace in when caught up (default true). */
+  swap?: boolean;
+}
+
+export interface RebuildResult {
+  keyspace: string;
+  previous: string;
+  records: bigint;
+  seconds: number;
+}
+
+async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+}
+
+async function committed(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  return new Map(
+    (offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]),
+  );
+}
+
+async function waitUntilCommitted(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+  target: Map<number, bigint>,
+  onProgress?: (done: bigint, total: bigint) => void,
+): Promise<void> {
+  const total = [...target.values()].reduce((a, b) => a + b, 0n);
+  for (;;) {
+    const done = await committed(admin, groupId, topic);
+    const progress = [...target].reduce((sum, [p, high]) => {
+      const offset = done.get(p) ?? 0n;
+      return sum + (offset < high ? offset : high);
+    }, 0n);
+    onProgress?.(progress, total);
+    if ([...target].every(([p, high]) => (done.get(p) ?? 0n) >= high)) return;
+    await sleep(500);
+  }
+}
+
+const timestamp = () => new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+
+export async function rebuildCassandra(
+  config: ClientConfig,
+  client: cassandra.Client,
+  admin: Admin,
+  options: RebuildOptions,
+): Promise<RebuildResult> {
+  const started = performance.now();
+  const { keyspace: configured, replicationFactor } = config.cassandraProjection;
+  const previous = await activeKeyspace(client, configured, replicationFactor);
+  const keyspace = `${configured}_r${timestamp()}`;
+  await migrate(client, keyspace, replicationFactor);
+  const groupId = `parley.cassandra-rebuild.${keyspace}`;
+  const snapshot = await endOffsets(admin, options.topic);
+  const runtime = new ProcessorRuntime(
+    cassandraProjector(
+      client,
+      { current: () => keyspace },
+      { name: 'cassandra-rebuild', topic: options.topic },
+    ),
+    { ...config, processor: { ...config.processor, metricsPort: 0 } },
+    { groupId, fromBeginning: true },
+  );
+  await runtime.start();
+  try {
+    await waitUntilCommitted(admin, groupId, options.topic, snapshot, options.onProgress);
+    if (options.swap ?? true) {
+      await setActiveKeyspace(client, keyspace, replicationFactor);
+      // Past the live projector's last possible write to the old keyspace, then caught up again.
+      await sleep(2 * KEYSPACE_POINTER_REFRESH_MS + 1_000);
+      await waitUntilCommitted(admin, groupId, options.topic, await endOffsets(admin, options.topic));
+    }
+  } finally {
+    await runtime.stop();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+  }
+  const records = [...snapshot.values()].reduce((a, b) => a + b, 0n);
+  return { keyspace, previous, records, seconds: (performance.now() - started) / 1000 };
+}
