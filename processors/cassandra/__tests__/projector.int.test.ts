@@ -1,0 +1,258 @@
+// The Cassandra projector on the real runtime, Kafka and Cassandra.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { v7 as uuidv7 } from 'uuid';
+import { createCassandraClient } from '../../../core/clients.ts';
+import {
+  createEventProducer,
+  type EventProducer,
+  type PublishItem,
+} from '../../../producers/eventProducer.ts';
+import { newEvent } from '../../../producers/newEvent.ts';
+import { reconcileCassandra } from '../../../projections/cassandra/reconcile.ts';
+import { config } from '../../../test-helpers/config.ts';
+import { consumeFrom } from '../../../test-helpers/kafka.ts';
+import {
+  caughtUp,
+  createChatTopic,
+  createTestKeyspace,
+  eventually,
+  projectorRuntime,
+  testSerde,
+} from '../../../test-helpers/projector.ts';
+import { publishTo } from '../../../test-helpers/publish.ts';
+import { DLQ_HEADERS } from '../../runtime/deadLetter.ts';
+
+const client = createCassandraClient(config.clients);
+let producer: EventProducer;
+before(async () => {
+  await client.connect();
+  producer = await createEventProducer(config.clients);
+});
+after(async () => {
+  await producer.close();
+  await client.shutdown();
+});
+
+async function projectAll(topic: string, keyspace: string) {
+  const runtime = projectorRuntime(client, topic, keyspace);
+  await runtime.start();
+  await eventually(() => caughtUp(runtime.groupId, topic), 60_000, 'projector caught up');
+  await runtime.stop();
+  return runtime;
+}
+
+async function dump(keyspace: string): Promise<Record<string, unknown[]>> {
+  const tables: Record<string, string> = {
+    chats:
+      'chat_id, user_id, title, created_at, last_activity_at, deleted_at, event_id, writetime(title) AS wt',
+    chats_by_user: 'user_id, chat_id, title, last_activity_at, deleted_at, writetime(last_activity_at) AS wt',
+    messages_by_chat:
+      'chat_id, bucket, message_id, parent_message_id, role, content, status, rating, tokens_out, event_id, writetime(status) AS wt',
+    message_ratings: 'chat_id, message_id, rating, comment, event_id, writetime(rating) AS wt',
+  };
+  const out: Record<string, unknown[]> = {};
+  for (const [table, columns] of Object.entries(tables)) {
+    const rows = (await client.execute(`SELECT ${columns} FROM ${keyspace}.${table}`)).rows.map((r) =>
+      JSON.stringify(r, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+    );
+    out[table] = rows.sort();
+  }
+  return out;
+}
+
+const user = '6f1c2a4e-1b2c-4d3e-8f40-5a6b7c8d9e0f';
+function scriptedChat() {
+  const t0 = Date.now() - 60_000;
+  const ids = { chat: uuidv7(), p1: uuidv7(), a1: uuidv7(), a2: uuidv7(), f1: uuidv7() };
+  let t = t0;
+  const at = () => (t += 1000);
+  const created = newEvent(
+    'ChatCreated',
+    { chat_id: ids.chat, user_id: user, title: null, model_version: 'gemma-3-270m' },
+    { occurredAt: at() },
+  );
+  const prompt = newEvent(
+    'PromptSubmitted',
+    {
+      chat_id: ids.chat,
+      user_id: user,
+      message_id: ids.p1,
+      parent_message_id: null,
+      content: 'Plan a trip to Lisbon',
+      model_version: 'gemma-3-270m',
+    },
+    { occurredAt: at() },
+  );
+  const answer = (id: string, content: string) =>
+    newEvent(
+      'AnswerGenerated',
+      {
+        chat_id: ids.chat,
+        user_id: user,
+        message_id: id,
+        parent_message_id: ids.p1,
+        content,
+        model_version: 'gemma-3-270m',
+        tokens_in: 12,
+        tokens_out: 40,
+        latency_ms: 900,
+        time_to_first_token_ms: 80,
+        finish_reason: 'STOP',
+      },
+      { causedBy: prompt, occurredAt: at() },
+    );
+  const items: PublishItem[] = [
+    { name: 'ChatCreated', event: created },
+    {
+      name: 'ChatRenamed',
+      event: newEvent(
+        'ChatRenamed',
+        { chat_id: ids.chat, user_id: user, title: 'Trip plans' },
+        { occurredAt: at() },
+      ),
+    },
+    { name: 'PromptSubmitted', event: prompt },
+    // The rating is logged before the answer it rates: neither may be lost.
+    {
+      name: 'MessageRated',
+      event: newEvent(
+        'MessageRated',
+        { chat_id: ids.chat, user_id: user, message_id: ids.a1, rating: 'THUMBS_DOWN', comment: 'too vague' },
+        { occurredAt: at() },
+      ),
+    },
+    { name: 'AnswerGenerated', event: answer(ids.a1, 'Visit Alfama.') },
+    { name: 'AnswerGenerated', event: answer(ids.a2, 'Take tram 28.') }, // a regeneration: a sibling of a1
+    {
+      name: 'AnswerFailed',
+      event: newEvent(
+        'AnswerFailed',
+        {
+          chat_id: ids.chat,
+          user_id: user,
+          message_id: ids.f1,
+          parent_message_id: ids.p1,
+          model_version: 'gemma-3-270m',
+          error_code: 'TIMEOUT',
+          error_message: 'timed out',
+          retriable: true,
+          latency_ms: 60_000,
+        },
+        { occurredAt: at() },
+      ),
+    },
+    {
+      name: 'ChatDeleted',
+      event: newEvent('ChatDeleted', { chat_id: ids.chat, user_id: user }, { occurredAt: at() }),
+    },
+  ];
+  return { items, ids };
+}
+
+test('every chat event type lands in the read models, a rating before its answer included', async () => {
+  const topic = await createChatTopic();
+  const keyspace = await createTestKeyspace();
+  const { items, ids } = scriptedChat();
+  await publishTo(producer, topic, items);
+  await projectAll(topic, keyspace);
+
+  const chat = (
+    await client.execute(`SELECT * FROM ${keyspace}.chats WHERE chat_id = ?`, [ids.chat], { prepare: true })
+  ).first();
+  assert.equal(chat.get('user_id').toString(), user);
+  assert.equal(chat.get('title'), 'Trip plans');
+  assert.ok(chat.get('deleted_at') instanceof Date, 'deleted chats are marked, not erased');
+  assert.equal(chat.get('event_id').toString(), items[0]!.event.event_id);
+  const byUser = (
+    await client.execute(`SELECT * FROM ${keyspace}.chats_by_user WHERE user_id = ?`, [user], {
+      prepare: true,
+    })
+  ).rows;
+  assert.equal(byUser.length, 1);
+  assert.equal(byUser[0]!.get('title'), 'Trip plans');
+  assert.equal(
+    (byUser[0]!.get('last_activity_at') as Date).getTime(),
+    items[6]!.event.occurred_at,
+    'last activity = the failed answer',
+  );
+
+  const messages = (await client.execute(`SELECT * FROM ${keyspace}.messages_by_chat`)).rows;
+  const byId = new Map(messages.map((m) => [m.get('message_id').toString(), m]));
+  assert.deepEqual([...byId.keys()].sort(), [ids.p1, ids.a1, ids.a2, ids.f1].sort());
+  assert.equal(byId.get(ids.p1)!.get('role'), 'USER');
+  assert.equal(byId.get(ids.p1)!.get('content'), 'Plan a trip to Lisbon');
+  assert.equal(byId.get(ids.a1)!.get('status'), 'ANSWERED');
+  assert.equal(byId.get(ids.a1)!.get('rating'), 'THUMBS_DOWN', 'the early rating survived the answer');
+  assert.equal(byId.get(ids.a1)!.get('content'), 'Visit Alfama.');
+  assert.equal(byId.get(ids.a2)!.get('parent_message_id').toString(), ids.p1, 'regenerations are siblings');
+  assert.equal(byId.get(ids.f1)!.get('status'), 'FAILED');
+  assert.equal(byId.get(ids.f1)!.get('error_code'), 'TIMEOUT');
+  const page = (
+    await client.execute(
+      `SELECT message_id FROM ${keyspace}.messages_by_chat WHERE chat_id = ? AND bucket = ?`,
+      [ids.chat, byId.get(ids.p1)!.get('bucket')],
+      { prepare: true },
+    )
+  ).rows.map((r) => r.get('message_id').toString());
+  assert.deepEqual(
+    page,
+    [ids.f1, ids.a2, ids.a1, ids.p1],
+    'one range read returns the history, newest first',
+  );
+
+  const rating = (
+    await client.execute(`SELECT * FROM ${keyspace}.message_ratings WHERE chat_id = ?`, [ids.chat], {
+      prepare: true,
+    })
+  ).first();
+  assert.equal(rating.get('comment'), 'too vague');
+  const report = await reconcileCassandra(config.clients, client, testSerde(), topic, keyspace);
+  assert.deepEqual([report.missing, report.extra], [[], []]);
+});
+
+test('replaying the log, twice or into a fresh keyspace, leaves identical tables', async () => {
+  const topic = await createChatTopic();
+  const [first, second] = [await createTestKeyspace(), await createTestKeyspace()];
+  const { items } = scriptedChat();
+  await publishTo(producer, topic, [...items, ...scriptedChat().items]);
+  await projectAll(topic, first);
+  const once = await dump(first);
+  await projectAll(topic, first); // a new group: the whole log again
+  assert.deepEqual(await dump(first), once);
+  await projectAll(topic, second);
+  assert.deepEqual(await dump(second), once);
+  assert.ok(once.messages_by_chat!.length === 8);
+});
+
+test('a poison record goes to the dead-letter topic with its reason, and the next record is projected', async () => {
+  const topic = await createChatTopic(1);
+  const keyspace = await createTestKeyspace();
+  const { items, ids } = scriptedChat();
+  const garbage = {
+    topic,
+    key: ids.chat,
+    value: Buffer.from('not avro at all'),
+    headers: { origin: 'test' },
+  };
+  const v4Prompt = { ...(items[2]!.event as object), message_id: '3b241101-e2bb-4255-8caf-4136c566a962' };
+  const badRecord = { ...(await producer.toRecord('PromptSubmitted', v4Prompt as never)), topic };
+  await producer.transport.send([garbage, badRecord]);
+  await publishTo(producer, topic, [items[0]!]);
+  await projectAll(topic, keyspace);
+
+  const dead = await consumeFrom(`${topic}.dlq`, new Map([[0, '0']]), 2);
+  assert.equal(dead[0]!.headers[DLQ_HEADERS.sourceTopic], topic);
+  assert.equal(dead[0]!.headers[DLQ_HEADERS.sourceOffset], '0');
+  assert.match(dead[0]!.headers[DLQ_HEADERS.reason]!, /wire format/);
+  assert.equal(dead[0]!.headers.origin, 'test', 'original headers are kept');
+  assert.equal(dead[0]!.value.toString(), 'not avro at all', 'the original bytes are kept');
+  assert.equal(dead[1]!.headers[DLQ_HEADERS.sourceOffset], '1');
+  assert.match(dead[1]!.headers[DLQ_HEADERS.reason]!, /not a UUIDv7/);
+  assert.equal(dead[1]!.headers[DLQ_HEADERS.errorClass], 'PoisonRecordError');
+  assert.ok(dead[1]!.headers[DLQ_HEADERS.stack]!.length > 0);
+  const chat = await client.execute(`SELECT title FROM ${keyspace}.chats WHERE chat_id = ?`, [ids.chat], {
+    prepare: true,
+  });
+  assert.equal(chat.rowLength, 1, 'the record after the poison ones was projected');
+});
