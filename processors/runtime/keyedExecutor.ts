@@ -11,6 +11,12 @@ export interface KeyedExecutorOptions<T> {
   /** How long a partial batch waits for more records. */
   batchWaitMs: number;
   handle: (items: T[]) => Promise<void>;
+  /** Asked when an item's turn comes; an item refused is rejected with ItemRefusedError, unhandled. */
+  admit?: (item: T) => boolean;
+}
+
+export class ItemRefusedError extends Error {
+  override name = 'ItemRefusedError';
 }
 
 interface Waiting<T> {
@@ -52,6 +58,7 @@ export class KeyedExecutor<T> {
   }
 
   private async execute(item: T): Promise<void> {
+    if (this.options.admit && !this.options.admit(item)) throw new ItemRefusedError('not admitted');
     await this.window.acquire();
     try {
       if (this.options.batchSize <= 1) return await this.options.handle([item]);

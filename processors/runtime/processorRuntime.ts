@@ -56,6 +56,9 @@ export class ProcessorRuntime {
   private readonly executor: KeyedExecutor<ProcessorRecord>;
   private readonly trackers = new Map<string, OffsetTracker>();
   private readonly committed = new Map<string, bigint>();
+  /** Per partition, the highest offset whose handling has started. */
+  private readonly startedUpTo = new Map<string, bigint>();
+  private readonly activeBatches = new Set<Promise<void>>();
   private commitChain: Promise<void> = Promise.resolve();
   private commitTimer: NodeJS.Timeout | undefined;
   private metricsServer: Server | undefined;
@@ -85,6 +88,7 @@ export class ProcessorRuntime {
       batchSize: definition.batchSize ?? 1,
       batchWaitMs: definition.batchWaitMs ?? 2,
       handle: (records) => this.handleWithRetries(records),
+      admit: (record) => this.admit(record),
     });
   }
 
@@ -103,13 +107,18 @@ export class ProcessorRuntime {
       // A new generation refetches from the committed offsets: start offset bookkeeping afresh.
       this.trackers.clear();
       this.committed.clear();
+      this.startedUpTo.clear();
       this.log.info({ assignment: payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 16,
-      eachBatch: (payload) => this.eachBatch(payload),
+      eachBatch: (payload) => {
+        const running = this.eachBatch(payload);
+        this.activeBatches.add(running);
+        return running.finally(() => this.activeBatches.delete(running));
+      },
     });
     this.commitTimer = setInterval(() => void this.commitCompleted(), this.config.processor.commitIntervalMs);
     this.log.info(
@@ -123,9 +132,11 @@ export class ProcessorRuntime {
     this.stopped ??= (async () => {
       this.stopping = true;
       this.log.info('stopping: draining in-flight records');
-      await this.consumer.stop(); // waits for the running eachBatch calls, which drain their records
+      // New batches now start nothing; the running ones finish their in-flight records.
+      await Promise.allSettled([...this.activeBatches]);
       clearInterval(this.commitTimer);
       await this.commitCompleted();
+      await this.consumer.stop();
       await this.consumer.disconnect();
       await this.dlq.disconnect();
       await new Promise<void>((resolve) =>
@@ -134,6 +145,19 @@ export class ProcessorRuntime {
       this.log.info('stopped');
     })();
     return this.stopped;
+  }
+
+  /**
+   * Once stopping, a record may still start only if a later record of its partition already did:
+   * that fills the gaps below the in-flight records, so the commit covers exactly the work done.
+   */
+  private admit(record: ProcessorRecord): boolean {
+    const key = partitionKey(record.topic, record.partition);
+    const offset = BigInt(record.offset);
+    const high = this.startedUpTo.get(key);
+    if (this.stopping) return high !== undefined && offset <= high;
+    if (high === undefined || offset > high) this.startedUpTo.set(key, offset);
+    return true;
   }
 
   private tracker(topic: string, partition: number): OffsetTracker {
