@@ -65,6 +65,7 @@ export class ProcessorRuntime {
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private pausedFor = 0;
+  private readonly lastLogged = new Map<string, number>();
 
   constructor(
     private readonly definition: ProcessorDefinition,
@@ -234,6 +235,7 @@ export class ProcessorRuntime {
   private async handleWithRetries(records: ProcessorRecord[]): Promise<void> {
     const started = performance.now();
     this.metrics.batchSize.observe(records.length);
+    let pausedHere = false; // this call holds one pause while its sink is down
     try {
       await withRetries(
         () => this.definition.handle(records),
@@ -242,13 +244,17 @@ export class ProcessorRuntime {
           isStopping: () => this.stopping,
           onFailure: (error, kind, attempt, delayMs) => {
             this.metrics.failed.inc({ topic: records[0]!.topic, kind });
-            if (kind === 'transient') this.pause();
-            this.log.warn(
-              { err: error, kind, attempt, delayMs, records: records.length },
-              'handler failed, retrying',
-            );
+            if (kind === 'transient' && !pausedHere) {
+              pausedHere = true;
+              this.pause();
+            }
+            // One line per failure kind every few seconds, not one per record per retry.
+            if (this.shouldLog(kind))
+              this.log.warn(
+                { err: error, kind, attempt, delayMs, records: records.length },
+                'handler failed, retrying',
+              );
           },
-          onRecovered: () => this.resume(),
         },
       );
       for (const r of records) this.metrics.processed.inc({ topic: r.topic, event: r.name });
@@ -261,6 +267,7 @@ export class ProcessorRuntime {
       }
       await this.deadLetter(records[0]!, error, error.attempts);
     } finally {
+      if (pausedHere) this.resume();
       this.metrics.processingSeconds.observe((performance.now() - started) / 1000);
     }
   }
@@ -278,6 +285,13 @@ export class ProcessorRuntime {
       },
       'record sent to the dead-letter topic',
     );
+  }
+
+  private shouldLog(kind: string): boolean {
+    const now = Date.now();
+    if (now - (this.lastLogged.get(kind) ?? 0) < 5_000) return false;
+    this.lastLogged.set(kind, now);
+    return true;
   }
 
   /** Pause fetching while a sink is down; in-flight records keep retrying. */

@@ -29,7 +29,6 @@ export class ShutdownError extends Error {
 
 export interface RetryHooks {
   onFailure?: (error: unknown, kind: FailureKind, attempt: number, delayMs: number) => void;
-  onRecovered?: () => void;
   isStopping: () => boolean;
 }
 
@@ -38,20 +37,15 @@ export async function withRetries<T>(
   policy: RetryPolicy,
   hooks: RetryHooks,
 ): Promise<T> {
-  let transientSeen = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await fn();
-      if (transientSeen) hooks.onRecovered?.();
-      return result;
+      return await fn();
     } catch (error) {
       const kind = classifyFailure(error);
       if (kind === 'permanent' || (kind === 'unknown' && attempt >= policy.maxAttempts)) {
-        if (transientSeen) hooks.onRecovered?.();
         throw new RetriesExhaustedError(attempt, kind, error);
       }
       if (hooks.isStopping()) throw new ShutdownError('shutting down during retries', { cause: error });
-      transientSeen ||= kind === 'transient';
       const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 20));
       const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
       hooks.onFailure?.(error, kind, attempt, delayMs);
