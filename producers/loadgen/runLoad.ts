@@ -15,6 +15,8 @@ export interface LoadOptions {
   /** Sends awaiting acknowledgement at most; beyond it the generator waits (backpressure). */
   maxInFlightBatches: number;
   onProgress?: (sent: number, elapsedSeconds: number) => void;
+  /** Send everything to this topic instead of each event's own (benchmarks, tests). */
+  topic?: string;
 }
 
 export interface LoadReport {
@@ -59,7 +61,8 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
       const t0 = performance.now();
       await inFlight.run(async () => {
         try {
-          const records = await Promise.all(batch.map(({ name, event }) => producer.toRecord(name, event)));
+          const encoded = await Promise.all(batch.map(({ name, event }) => producer.toRecord(name, event)));
+          const records = options.topic ? encoded.map((r) => ({ ...r, topic: options.topic! })) : encoded;
           for (const record of records) bytes += record.value.length;
           await producer.transport.send(records);
           const latency = performance.now() - t0;
