@@ -29,10 +29,14 @@ async function main(filters: string[]): Promise<number> {
     console.error(`no test files match ${filters.join(' ')}`);
     return 1;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-force-exit', ...files],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+    },
+  );
   return new Promise((resolveCode) => child.on('close', (code) => resolveCode(code ?? 1)));
 }
 

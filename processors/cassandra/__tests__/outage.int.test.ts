@@ -24,8 +24,11 @@ const stack = (...args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/cli/stack.ts', ...args], { cwd: repoRoot });
 const client = createCassandraClient(config.clients);
 after(async () => {
-  await stack('up', 'cassandra'); // whatever happened, leave the stack whole
-  await client.shutdown();
+  try {
+    await stack('up', 'cassandra'); // whatever happened, leave the stack whole
+  } finally {
+    await client.shutdown();
+  }
 });
 
 async function metric(
