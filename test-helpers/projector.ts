@@ -2,6 +2,7 @@
 // records or rows.
 import { createCassandraClient, createKafka, createSchemaRegistry } from '../core/clients.ts';
 import { cassandraProjector } from '../processors/cassandra/cassandraProjector.ts';
+import { hasCaughtUp } from '../processors/runtime/groupProgress.ts';
 import { ProcessorRuntime, type ProcessorDefinition } from '../processors/runtime/processorRuntime.ts';
 import { migrate } from '../projections/cassandra/keyspace.ts';
 import { topicSpecs } from '../producers/topics.ts';
@@ -67,12 +68,7 @@ export async function caughtUp(groupId: string, topic: string): Promise<boolean>
   const admin = createKafka(config.clients, 'test-lag').admin();
   await admin.connect();
   try {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const ends = await admin.fetchTopicOffsets(topic);
-    return ends.every((e) => {
-      const c = committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1';
-      return BigInt(e.high) === 0n || (c !== '-1' && BigInt(c) >= BigInt(e.high));
-    });
+    return await hasCaughtUp(admin, groupId, topic);
   } finally {
     await admin.disconnect();
   }

