@@ -17,6 +17,8 @@ export const TRACEPARENT_HEADER = 'traceparent';
 export interface PublishOptions {
   /** The caller's W3C traceparent; the event gets a child span of it. */
   traceparent?: string;
+  /** Another topic than the event's own (tests, benchmarks, replays into a scratch topic). */
+  topic?: string;
 }
 
 // Snappy: cheap on CPU, and every client reads it (kafkajs only through core/kafkaCodecs).
@@ -74,7 +76,7 @@ export class EventProducer {
     const value = await this.serde.encode(name, event);
     const key = (event as unknown as Record<string, unknown>)[definition.keyField];
     return {
-      topic: definition.topic,
+      topic: options.topic ?? definition.topic,
       key: String(key),
       value,
       headers: { [EVENT_TYPE_HEADER]: name, [TRACEPARENT_HEADER]: childTraceparent(options.traceparent) },

@@ -8,7 +8,7 @@ import { InFlightWindow } from '../../core/inFlightWindow.ts';
 import { cassandraProjector } from '../../processors/cassandra/cassandraProjector.ts';
 import { hasCaughtUp } from '../../processors/runtime/groupProgress.ts';
 import { ProcessorRuntime } from '../../processors/runtime/processorRuntime.ts';
-import { createEventProducer, type EventProducer, type PublishItem } from '../../producers/eventProducer.ts';
+import { createEventProducer, type PublishItem } from '../../producers/eventProducer.ts';
 import { ChatWorkload } from '../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../producers/loadgen/random.ts';
 import { percentile, runLoad } from '../../producers/loadgen/runLoad.ts';
@@ -29,15 +29,6 @@ async function benchTopic(config: ClientConfig, name: string): Promise<string> {
   await provisionTopics(admin, [{ ...chat, topic }]);
   await admin.disconnect();
   return topic;
-}
-
-async function publishTo(producer: EventProducer, topic: string, items: PublishItem[]): Promise<void> {
-  for (let i = 0; i < items.length; i += 2000) {
-    const records = await Promise.all(
-      items.slice(i, i + 2000).map((it) => producer.toRecord(it.name, it.event)),
-    );
-    await producer.transport.send(records.map((r) => ({ ...r, topic })));
-  }
 }
 
 async function waitCaughtUp(config: ClientConfig, groupId: string, topic: string): Promise<void> {
@@ -96,7 +87,7 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
 
   // 2. The projector: same events from Kafka, runtime and all.
   const topic = await benchTopic(config, 'projector');
-  await publishTo(producer, topic, items);
+  await producer.publishMany(items, { topic });
   const keyspace = `bench_proj_${stamp()}`;
   await migrate(client, keyspace, 1);
   const groupId = `bench.projector.${stamp()}`;
@@ -147,7 +138,7 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
   const probeLoop = (async () => {
     while (probing) {
       const prompt = probeWorkload.sample('PromptSubmitted');
-      const record = { ...(await producer.toRecord(prompt.name, prompt.event)), topic: liveTopic };
+      const record = await producer.toRecord(prompt.name, prompt.event, { topic: liveTopic });
       const sent = performance.now();
       await producer.transport.send([record]);
       const { chat_id, message_id } = prompt.event;

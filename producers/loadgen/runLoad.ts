@@ -61,8 +61,9 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
       const t0 = performance.now();
       await inFlight.run(async () => {
         try {
-          const encoded = await Promise.all(batch.map(({ name, event }) => producer.toRecord(name, event)));
-          const records = options.topic ? encoded.map((r) => ({ ...r, topic: options.topic! })) : encoded;
+          const records = await Promise.all(
+            batch.map(({ name, event }) => producer.toRecord(name, event, { topic: options.topic })),
+          );
           for (const record of records) bytes += record.value.length;
           await producer.transport.send(records);
           const latency = performance.now() - t0;

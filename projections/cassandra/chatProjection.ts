@@ -59,57 +59,45 @@ const messageOrigin = (e: { message_id: string; event_id: string }) => ({
   event_id: e.event_id,
 });
 
-function touchChat(chatId: string, userId: string, at: number, ts: bigint): CqlStatement[] {
+/** The same chat change in both chat tables; `chatsOnly` holds columns the per-user list lacks. */
+function upsertChat(
+  chatId: string,
+  userId: string,
+  columns: Record<string, unknown>,
+  ts: bigint,
+  chatsOnly: Record<string, unknown> = {},
+): CqlStatement[] {
   return [
-    upsert('chats', { chat_id: chatId }, { user_id: userId, last_activity_at: new Date(at) }, ts),
-    upsert('chats_by_user', { user_id: userId, chat_id: chatId }, { last_activity_at: new Date(at) }, ts),
+    upsert('chats', { chat_id: chatId }, { user_id: userId, ...columns, ...chatsOnly }, ts),
+    upsert('chats_by_user', { user_id: userId, chat_id: chatId }, columns, ts),
   ];
 }
+
+const touchChat = (chatId: string, userId: string, at: number, ts: bigint) =>
+  upsertChat(chatId, userId, { last_activity_at: new Date(at) }, ts);
 
 type Projector<N extends EventName> = (event: EventMap[N], position: LogPosition) => CqlStatement[];
 
 const projectors: { [N in EventName]?: Projector<N> } = {
   ChatCreated: (e, p) => {
-    const ts = writeTimestamp(e.occurred_at, p);
     const at = new Date(e.occurred_at);
-    return [
-      upsert(
-        'chats',
-        { chat_id: e.chat_id },
-        {
-          user_id: e.user_id,
-          title: e.title ?? null,
-          model_version: e.model_version,
-          via_api: e.via_api ?? false,
-          created_at: at,
-          last_activity_at: at,
-          event_id: e.event_id,
-        },
-        ts,
-      ),
-      upsert(
-        'chats_by_user',
-        { user_id: e.user_id, chat_id: e.chat_id },
-        { title: e.title ?? null, model_version: e.model_version, created_at: at, last_activity_at: at },
-        ts,
-      ),
-    ];
+    return upsertChat(
+      e.chat_id,
+      e.user_id,
+      { title: e.title ?? null, model_version: e.model_version, created_at: at, last_activity_at: at },
+      writeTimestamp(e.occurred_at, p),
+      { via_api: e.via_api ?? false, event_id: e.event_id },
+    );
   },
-  ChatRenamed: (e, p) => {
-    const ts = writeTimestamp(e.occurred_at, p);
-    return [
-      upsert('chats', { chat_id: e.chat_id }, { user_id: e.user_id, title: e.title }, ts),
-      upsert('chats_by_user', { user_id: e.user_id, chat_id: e.chat_id }, { title: e.title }, ts),
-    ];
-  },
-  ChatDeleted: (e, p) => {
-    const ts = writeTimestamp(e.occurred_at, p);
-    const at = new Date(e.occurred_at);
-    return [
-      upsert('chats', { chat_id: e.chat_id }, { user_id: e.user_id, deleted_at: at }, ts),
-      upsert('chats_by_user', { user_id: e.user_id, chat_id: e.chat_id }, { deleted_at: at }, ts),
-    ];
-  },
+  ChatRenamed: (e, p) =>
+    upsertChat(e.chat_id, e.user_id, { title: e.title }, writeTimestamp(e.occurred_at, p)),
+  ChatDeleted: (e, p) =>
+    upsertChat(
+      e.chat_id,
+      e.user_id,
+      { deleted_at: new Date(e.occurred_at) },
+      writeTimestamp(e.occurred_at, p),
+    ),
   PromptSubmitted: (e, p) => {
     const ts = writeTimestamp(e.occurred_at, p);
     return [

@@ -4,6 +4,7 @@ import type cassandra from 'cassandra-driver';
 import type { Admin } from 'kafkajs';
 import { createKafka } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
+import { endOffsets } from '../../processors/runtime/groupProgress.ts';
 import type { EventSerde } from '../../schemas/serde.ts';
 import { writeTimestamp } from './chatProjection.ts';
 
@@ -30,7 +31,7 @@ export async function readTopicSnapshot(
   topic: string,
   onRecord: (value: Buffer, offset: string) => Promise<void>,
 ): Promise<number> {
-  const end = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
+  const end = await endOffsets(admin, topic);
   const remaining = new Set([...end].filter(([, high]) => high > 0n).map(([p]) => p));
   if (remaining.size === 0) return 0;
   const groupId = `parley.reconcile.${process.pid}.${Date.now()}`;

@@ -34,10 +34,7 @@ test(
     const workload = new ChatWorkload(new Random(5));
     const prompt = workload.sample('PromptSubmitted');
     const answer = workload.sample('AnswerGenerated');
-    for (const { name, event } of [prompt, answer]) {
-      const record = await producer.toRecord(name, event);
-      await producer.transport.send([{ ...record, topic }]);
-    }
+    await producer.publishMany([prompt, answer], { topic });
 
     const { stdout } = await promisify(execFile)(
       'python3',

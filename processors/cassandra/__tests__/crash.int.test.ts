@@ -18,7 +18,6 @@ import {
   eventually,
   testSerde,
 } from '../../../test-helpers/projector.ts';
-import { publishTo } from '../../../test-helpers/publish.ts';
 
 const client = createCassandraClient(config.clients);
 after(() => client.shutdown());
@@ -42,10 +41,9 @@ test('kill -9 mid-stream, restart: reconcile finds no difference', { timeout: 24
   const groupId = uniqueName('crash-test');
   const producer = await createEventProducer(config.clients);
   const workload = new ChatWorkload(new Random(21));
-  await publishTo(
-    producer,
-    topic,
+  await producer.publishMany(
     Array.from({ length: 20_000 }, () => workload.next()),
+    { topic },
   );
   await producer.close();
 

@@ -18,7 +18,6 @@ import {
   projectorRuntime,
   testSerde,
 } from '../../../test-helpers/projector.ts';
-import { publishTo } from '../../../test-helpers/publish.ts';
 
 const stack = (...args: string[]) =>
   promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/cli/stack.ts', ...args], { cwd: repoRoot });
@@ -53,18 +52,16 @@ test(
     const runtime = projectorRuntime(client, topic, keyspace);
     await runtime.start();
     try {
-      await publishTo(
-        producer,
-        topic,
+      await producer.publishMany(
         Array.from({ length: 500 }, () => workload.next()),
+        { topic },
       );
       await eventually(() => caughtUp(runtime.groupId, topic), 60_000, 'caught up before the outage');
 
       await stack('down', 'cassandra');
-      await publishTo(
-        producer,
-        topic,
+      await producer.publishMany(
         Array.from({ length: 1_000 }, () => workload.next()),
+        { topic },
       );
       await eventually(
         async () => (await metric(runtime, 'parley_processor_paused')) === 1,

@@ -20,7 +20,6 @@ import {
   projectorRuntime,
   testSerde,
 } from '../../../test-helpers/projector.ts';
-import { publishTo } from '../../../test-helpers/publish.ts';
 import { DLQ_HEADERS } from '../../runtime/deadLetter.ts';
 
 const client = createCassandraClient(config.clients);
@@ -154,7 +153,7 @@ test('every chat event type lands in the read models, a rating before its answer
   const topic = await createChatTopic();
   const keyspace = await createTestKeyspace();
   const { items, ids } = scriptedChat();
-  await publishTo(producer, topic, items);
+  await producer.publishMany(items, { topic });
   await projectAll(topic, keyspace);
 
   const chat = (
@@ -215,7 +214,7 @@ test('replaying the log, twice or into a fresh keyspace, leaves identical tables
   const topic = await createChatTopic();
   const [first, second] = [await createTestKeyspace(), await createTestKeyspace()];
   const { items } = scriptedChat();
-  await publishTo(producer, topic, [...items, ...scriptedChat().items]);
+  await producer.publishMany([...items, ...scriptedChat().items], { topic });
   await projectAll(topic, first);
   const once = await dump(first);
   await projectAll(topic, first); // a new group: the whole log again
@@ -236,9 +235,9 @@ test('a poison record goes to the dead-letter topic with its reason, and the nex
     headers: { origin: 'test' },
   };
   const v4Prompt = { ...(items[2]!.event as object), message_id: '3b241101-e2bb-4255-8caf-4136c566a962' };
-  const badRecord = { ...(await producer.toRecord('PromptSubmitted', v4Prompt as never)), topic };
+  const badRecord = await producer.toRecord('PromptSubmitted', v4Prompt as never, { topic });
   await producer.transport.send([garbage, badRecord]);
-  await publishTo(producer, topic, [items[0]!]);
+  await producer.publishMany([items[0]!], { topic });
   await projectAll(topic, keyspace);
 
   const dead = await consumeFrom(`${topic}.dlq`, new Map([[0, '0']]), 2);

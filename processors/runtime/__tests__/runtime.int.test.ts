@@ -12,7 +12,6 @@ import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../../producers/loadgen/random.ts';
 import { config, uniqueName } from '../../../test-helpers/config.ts';
 import { caughtUp, createChatTopic, eventually, testConfig } from '../../../test-helpers/projector.ts';
-import { publishTo } from '../../../test-helpers/publish.ts';
 import { ProcessorRuntime, type ProcessorRecord } from '../processorRuntime.ts';
 
 let producer: EventProducer;
@@ -41,7 +40,7 @@ function renames(chats: number, perChat: number): PublishItem[] {
 
 test('records of one key are handled in order while different keys run in parallel', async () => {
   const topic = await createChatTopic(3);
-  await publishTo(producer, topic, renames(30, 40));
+  await producer.publishMany(renames(30, 40), { topic });
   const seen = new Map<string, number[]>();
   let running = 0;
   let peak = 0;
@@ -73,7 +72,7 @@ test('records of one key are handled in order while different keys run in parall
 test('a graceful stop drains in-flight records and commits exactly what was done', async () => {
   const topic = await createChatTopic(3);
   const total = 3000;
-  await publishTo(producer, topic, renames(100, total / 100));
+  await producer.publishMany(renames(100, total / 100), { topic });
   const groupId = uniqueName('shutdown-test');
   const handled: string[] = [];
   const definition = {
