@@ -65,6 +65,9 @@ const clientEnvSchema = z.object({
     .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _')
     .default('parley'),
   PARLEY_CASSANDRA_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
+  PARLEY_CASSANDRA_BATCH_RECORDS: z.coerce.number().int().min(1).max(10_000).default(32),
+  PARLEY_CASSANDRA_BATCH_STATEMENTS: z.coerce.number().int().min(1).max(1_000).default(64),
+  PARLEY_CASSANDRA_BATCH_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(40_960),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
@@ -97,7 +100,13 @@ export interface ClientConfig {
     /** Unset: each processor's own default port. */
     metricsPort?: number;
   };
-  cassandraProjection: { keyspace: string; replicationFactor: number };
+  cassandraProjection: {
+    keyspace: string;
+    replicationFactor: number;
+    /** Records per projector call: their rows are written together, as unlogged batches. */
+    batchRecords: number;
+    batch: { maxStatements: number; maxBytes: number };
+  };
 }
 
 export interface Config {
@@ -180,6 +189,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cassandraProjection: {
         keyspace: client.PARLEY_CASSANDRA_KEYSPACE,
         replicationFactor: client.PARLEY_CASSANDRA_REPLICATION,
+        batchRecords: client.PARLEY_CASSANDRA_BATCH_RECORDS,
+        batch: {
+          maxStatements: client.PARLEY_CASSANDRA_BATCH_STATEMENTS,
+          maxBytes: client.PARLEY_CASSANDRA_BATCH_MAX_BYTES,
+        },
       },
       topics: {
         partitions: client.PARLEY_TOPIC_PARTITIONS,

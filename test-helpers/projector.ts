@@ -42,6 +42,7 @@ export function projectorRuntime(
   const definition: ProcessorDefinition = cassandraProjector(
     client,
     { current: () => keyspace },
+    testConfig.cassandraProjection,
     { name: 'test-projector', topic },
   );
   return new ProcessorRuntime(definition, testConfig, { groupId: groupId ?? uniqueName('test-projector') });

@@ -1,4 +1,5 @@
 // npm run loadgen -- --rate N --duration S [--seed K] [--transport kafkajs|rdkafka] [--max-in-flight BATCHES]
+//   [--topic T] (every event to one existing topic, for benchmarks) [--json] (the report as one JSON line)
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../core/config.ts';
 import { onShutdown } from '../../core/shutdown.ts';
@@ -24,6 +25,8 @@ runCli(async (argv) => {
       seed: { type: 'string' },
       transport: { type: 'string' },
       'max-in-flight': { type: 'string' },
+      topic: { type: 'string' },
+      json: { type: 'boolean' },
     },
   });
   const transport = values.transport ?? undefined;
@@ -32,14 +35,22 @@ runCli(async (argv) => {
   }
   const rate = positive('rate', values.rate, Math.round(seedPeakEventsPerSecond / 10));
   const duration = positive('duration', values.duration, 10);
+  const topic = values.topic;
+  if (topic !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(topic))
+    throw new Error(`--topic must be a Kafka topic name (letters, digits, . _ -), got ${topic}`);
   const config = loadConfig().clients;
   const admin = createKafka(config, 'parley-loadgen').admin();
   await admin.connect();
-  await provisionTopics(admin, topicSpecs(config.topics));
-  await admin.disconnect();
+  try {
+    if (topic === undefined) await provisionTopics(admin, topicSpecs(config.topics));
+    else if (!(await admin.listTopics()).includes(topic)) throw new Error(`--topic ${topic} does not exist`);
+  } finally {
+    await admin.disconnect();
+  }
   const producer = await createEventProducer(config, { transport, clientId: 'parley-loadgen' });
   onShutdown(() => producer.close());
-  console.log(
+  const log = values.json ? console.error : console.log;
+  log(
     `loadgen: ${rate} events/s for ${duration} s via ${producer.transport.name} (seed peak ≈ ${Math.round(seedPeakEventsPerSecond)}/s)`,
   );
   const report = await runLoad(producer, {
@@ -47,11 +58,12 @@ runCli(async (argv) => {
     durationSeconds: duration,
     seed: positive('seed', values.seed, 1),
     maxInFlightBatches: positive('max-in-flight', values['max-in-flight'], 64),
+    topic,
     onProgress: process.stderr.isTTY
       ? (sent, elapsed) => process.stderr.write(`  ${sent} sent in ${elapsed.toFixed(0)} s\r`)
       : undefined,
   });
   await producer.close();
-  console.log(formatLoadReport(report));
+  console.log(values.json ? JSON.stringify(report) : formatLoadReport(report));
   return report.failed === 0 ? 0 : 1;
 });

@@ -1,9 +1,11 @@
 // The Cassandra projector: chat events → chat read models. The runtime supplies ordering, retries,
 // dead-lettering and commits; this file only turns records into writes.
 import type cassandra from 'cassandra-driver';
+import type { ClientConfig } from '../../core/config.ts';
 import { projectChatEvent } from '../../projections/cassandra/chatProjection.ts';
 import { topics } from '../../schemas/catalog.ts';
 import type { ProcessorDefinition, ProcessorRecord } from '../runtime/processorRuntime.ts';
+import { writeStatements } from './statementBatches.ts';
 
 export const CASSANDRA_PROJECTOR = 'cassandra-projector';
 
@@ -22,22 +24,17 @@ export interface ProjectorOptions {
 export function cassandraProjector(
   client: cassandra.Client,
   target: KeyspaceTarget,
+  settings: ClientConfig['cassandraProjection'],
   options: ProjectorOptions = {},
 ): ProcessorDefinition {
-  const qualify = (query: string, keyspace: string) =>
-    query.replace(/^UPDATE (\w+)/, `UPDATE ${keyspace}.$1`);
   return {
     name: options.name ?? CASSANDRA_PROJECTOR,
     topics: [options.topic ?? topics.chat],
     metricsPort: options.metricsPort ?? 9464,
+    batchSize: settings.batchRecords,
     async handle(records: ProcessorRecord[]) {
-      const keyspace = target.current();
-      const writes = records.flatMap((record) =>
-        projectChatEvent(record.name, record.event, record).map((s) =>
-          client.execute(qualify(s.query, keyspace), s.params, { prepare: true }),
-        ),
-      );
-      await Promise.all(writes);
+      const statements = records.flatMap((record) => projectChatEvent(record.name, record.event, record));
+      await writeStatements(client, target.current(), statements, settings.batch);
     },
   };
 }

@@ -30,7 +30,7 @@ export async function startCassandraProjector(
     );
   }, POINTER_REFRESH_MS);
   const runtime = new ProcessorRuntime(
-    cassandraProjector(client, { current: () => current }),
+    cassandraProjector(client, { current: () => current }, config.cassandraProjection),
     config,
     options,
   );

@@ -10,11 +10,13 @@ export class ProcessorMetrics {
   readonly deadLettered: Counter<'topic'>;
   readonly batchSize: Histogram;
   readonly processingSeconds: Histogram;
+  readonly recordAgeSeconds: Histogram<'stage'>;
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly paused: Gauge;
   readonly inFlight: Gauge;
 
-  constructor(processor: string) {
+  /** `inFlight` reports the runtime's count when scraped (no gauge updates per record). */
+  constructor(processor: string, inFlight: () => number = () => 0) {
     this.registry.setDefaultLabels({ processor });
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
     const registers = [this.registry];
@@ -54,6 +56,13 @@ export class ProcessorMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers,
     });
+    this.recordAgeSeconds = new Histogram({
+      name: 'parley_processor_record_age_seconds',
+      help: 'Time since the record was produced (its Kafka timestamp), when fetched and when its effects are durable',
+      labelNames: ['stage'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
     this.lag = new Gauge({
       name: 'parley_processor_consumer_lag',
       help: 'High watermark minus next offset to fetch',
@@ -67,8 +76,11 @@ export class ProcessorMetrics {
     });
     this.inFlight = new Gauge({
       name: 'parley_processor_in_flight',
-      help: 'Records being handled',
+      help: 'Records fetched and not yet done (being handled or waiting for their key)',
       registers,
+      collect() {
+        this.set(inFlight());
+      },
     });
   }
 

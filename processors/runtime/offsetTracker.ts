@@ -31,6 +31,11 @@ export class OffsetTracker {
     return value === undefined ? undefined : value.toString();
   }
 
+  /** The lowest offset handed out and not completed: where a refetch must start. */
+  get firstIncomplete(): string | undefined {
+    return this.pending[0]?.toString();
+  }
+
   get inFlight(): number {
     return this.pending.length;
   }

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { createKafka, createSchemaRegistry } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
+import { InFlightWindow } from '../../core/inFlightWindow.ts';
 import { logger as rootLogger } from '../../core/logger.ts';
 import { createTransport, transportSettings } from '../../producers/eventProducer.ts';
 import type { ProducerTransport } from '../../producers/transport.ts';
@@ -46,6 +47,9 @@ export interface RuntimeOptions {
 
 const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
+/** Records fetched ahead of those being handled: enough to keep the sink busy between fetches. */
+const BUFFERED_PER_IN_FLIGHT = 4;
+
 export class ProcessorRuntime {
   readonly metrics: ProcessorMetrics;
   readonly groupId: string;
@@ -59,6 +63,8 @@ export class ProcessorRuntime {
   /** Per partition, the highest offset whose handling has started. */
   private readonly startedUpTo = new Map<string, bigint>();
   private readonly activeBatches = new Set<Promise<void>>();
+  /** Records fetched and not yet done (bounded: fetching waits for room, never buffers without end). */
+  private readonly buffered: InFlightWindow;
   private commitChain: Promise<void> = Promise.resolve();
   private commitTimer: NodeJS.Timeout | undefined;
   private metricsServer: Server | undefined;
@@ -74,7 +80,7 @@ export class ProcessorRuntime {
   ) {
     this.groupId = options.groupId ?? `parley.${definition.name}`;
     this.log = rootLogger.child({ processor: definition.name, group: this.groupId });
-    this.metrics = new ProcessorMetrics(definition.name);
+    this.metrics = new ProcessorMetrics(definition.name, () => this.buffered.size);
     this.consumer = createKafka(config, `parley-${definition.name}`).consumer({
       groupId: this.groupId,
       sessionTimeout: 30_000,
@@ -84,6 +90,7 @@ export class ProcessorRuntime {
     });
     this.dlq = createTransport('rdkafka', transportSettings(config, `parley-${definition.name}-dlq`));
     this.serde = new EventSerde(createSchemaRegistry(config));
+    this.buffered = new InFlightWindow(BUFFERED_PER_IN_FLIGHT * config.processor.maxInFlight);
     this.executor = new KeyedExecutor<ProcessorRecord>({
       maxInFlight: config.processor.maxInFlight,
       batchSize: definition.batchSize ?? 1,
@@ -133,8 +140,9 @@ export class ProcessorRuntime {
     this.stopped ??= (async () => {
       this.stopping = true;
       this.log.info('stopping: draining in-flight records');
-      // New batches now start nothing; the running ones finish their in-flight records.
+      // New batches now start nothing; records already taken finish (or fill gaps, see admit).
       await Promise.allSettled([...this.activeBatches]);
+      await this.buffered.idle();
       clearInterval(this.commitTimer);
       await this.commitCompleted();
       await this.consumer.stop();
@@ -168,6 +176,11 @@ export class ProcessorRuntime {
     return tracker;
   }
 
+  /**
+   * Hands the batch's records to the executor and returns once they are taken, not done: the next
+   * fetch overlaps their handling (as in Confluent's Parallel Consumer), so a record waits for the
+   * records ahead of it under its key and for room in the buffer, never for a whole batch.
+   */
   private async eachBatch({
     batch,
     heartbeat,
@@ -177,14 +190,35 @@ export class ProcessorRuntime {
   }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const tracker = this.tracker(topic, partition);
-    const work: Array<Promise<void>> = [];
-    let lastSubmitted: string | undefined;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping) break;
-      tracker.add(message.offset);
-      this.metrics.consumed.inc({ topic });
-      work.push(this.process(topic, partition, message).then(() => tracker.complete(message.offset)));
-      lastSubmitted = message.offset;
+    const age = (message: KafkaMessage) => (Date.now() - Number(message.timestamp)) / 1000;
+    let taken = 0;
+    // Heartbeat while waiting for room, so a long sink outage does not cost the partitions.
+    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
+    try {
+      for (const message of batch.messages) {
+        await this.buffered.acquire();
+        if (!isRunning() || isStale() || this.stopping) {
+          this.buffered.release();
+          break;
+        }
+        tracker.add(message.offset);
+        taken++;
+        this.metrics.recordAgeSeconds.observe({ stage: 'fetched' }, age(message));
+        this.process(topic, partition, message)
+          .then(
+            () => {
+              tracker.complete(message.offset);
+              this.metrics.recordAgeSeconds.observe({ stage: 'durable' }, age(message));
+            },
+            (error: unknown) => this.rewind(topic, partition, tracker, error),
+          )
+          .finally(() => this.buffered.release());
+        // Taken, not committed: the fetch position moves on; commits follow completed work only.
+        resolveOffset(message.offset);
+      }
+    } finally {
+      clearInterval(beat);
+      this.metrics.consumed.inc({ topic }, taken);
     }
     const last = batch.messages.at(-1);
     if (last)
@@ -192,19 +226,23 @@ export class ProcessorRuntime {
         { topic, partition: String(partition) },
         Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
       );
-    // Heartbeat while the batch drains, so a long sink outage does not cost the partitions.
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
-    let results: Array<PromiseSettledResult<void>>;
-    try {
-      results = await Promise.allSettled(work);
-    } finally {
-      clearInterval(beat);
-    }
-    // Every record either landed or was dead-lettered, unless shutdown interrupted retries; then the
-    // fetch position stays put and the uncommitted records are fetched again next time.
-    if (lastSubmitted !== undefined && results.every((r) => r.status === 'fulfilled'))
-      resolveOffset(lastSubmitted);
-    await this.commitCompleted();
+  }
+
+  /**
+   * A record neither landed nor reached the dead-letter topic (shutdown interrupted its retries, or
+   * the dead-letter topic itself failed). Its offset is never committed; unless stopping, fetch the
+   * partition again from the first incomplete record, so nothing is skipped until the next restart.
+   * Records after it run again too (effects are idempotent, keys stay in order).
+   */
+  private rewind(topic: string, partition: number, tracker: OffsetTracker, error: unknown): void {
+    if (this.stopping) return;
+    const key = partitionKey(topic, partition);
+    if (this.trackers.get(key) !== tracker) return; // already rewound past this tracker's offsets
+    const offset = tracker.firstIncomplete;
+    if (offset === undefined) return;
+    this.log.error({ err: error, topic, partition, offset }, 'record not handled: fetching again from it');
+    this.trackers.delete(key); // refetched offsets start a new tracker
+    this.consumer.seek({ topic, partition, offset });
   }
 
   private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
@@ -224,12 +262,7 @@ export class ProcessorRuntime {
       // Undecodable: no retry can fix the bytes.
       return this.deadLetter(source, error, 1);
     }
-    this.metrics.inFlight.inc();
-    try {
-      await this.executor.submit(source.key, record);
-    } finally {
-      this.metrics.inFlight.dec();
-    }
+    await this.executor.submit(source.key, record);
   }
 
   private async handleWithRetries(records: ProcessorRecord[]): Promise<void> {
@@ -257,7 +290,13 @@ export class ProcessorRuntime {
           },
         },
       );
-      for (const r of records) this.metrics.processed.inc({ topic: r.topic, event: r.name });
+      const counts = new Map<string, number>(); // per topic and event: one increment each
+      for (const r of records)
+        counts.set(`${r.topic}\0${r.name}`, (counts.get(`${r.topic}\0${r.name}`) ?? 0) + 1);
+      for (const [key, n] of counts) {
+        const [topic, event] = key.split('\0') as [string, string];
+        this.metrics.processed.inc({ topic, event }, n);
+      }
     } catch (error) {
       if (!(error instanceof RetriesExhaustedError)) throw error; // shutting down: leave uncommitted
       if (records.length > 1) {

@@ -36,7 +36,12 @@ test('a prompt becomes a message row and a chat activity update, all stamped wit
   const statements = projectChatEvent('PromptSubmitted', prompt, { offset: '42' });
   assert.deepEqual(
     statements.map((s) => s.query.split(' ')[1]),
-    ['messages_by_chat', 'chats', 'chats_by_user'],
+    ['messages_by_chat', 'chats_by_user'],
+  );
+  assert.deepEqual(
+    statements.map((s) => s.partitionKey),
+    [[chat, bucketOf(messageId)], [user]],
+    'each statement names the partition its row lives in',
   );
   for (const s of statements) {
     assert.match(s.query, /^UPDATE \w+ USING TIMESTAMP \? SET /);

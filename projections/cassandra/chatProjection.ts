@@ -11,7 +11,22 @@ import { bucketOf, isUuidV7, uuidV7Millis } from './messageTime.ts';
 export interface CqlStatement {
   query: string;
   params: unknown[];
+  /** The table's partition key values, in key order: they decide which replicas own the row. */
+  partitionKey: PartitionKeyValue[];
 }
+
+/** A uuid (as its string) or an int: the only partition key types of these tables. */
+export type PartitionKeyValue = string | number;
+
+type Table = 'chats' | 'chats_by_user' | 'messages_by_chat' | 'message_ratings';
+
+/** Each table's partition key columns, as declared in migrations/. */
+const partitionKeyColumns: Record<Table, string[]> = {
+  chats: ['chat_id'],
+  chats_by_user: ['user_id'],
+  messages_by_chat: ['chat_id', 'bucket'],
+  message_ratings: ['chat_id'],
+};
 
 /** Where the event sits in the log: its offset breaks ties between events of the same millisecond. */
 export interface LogPosition {
@@ -28,8 +43,8 @@ function requireV7(id: string, field: string): void {
 
 /** Sets columns of one row; null values are written (they clear the cell). */
 function upsert(
-  table: string,
-  key: Record<string, unknown>,
+  table: Table,
+  key: Record<string, PartitionKeyValue>,
   columns: Record<string, unknown>,
   ts: bigint,
 ): CqlStatement {
@@ -38,6 +53,7 @@ function upsert(
   return {
     query: `UPDATE ${table} USING TIMESTAMP ? SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`,
     params: [ts, ...Object.values(columns), ...Object.values(key)],
+    partitionKey: partitionKeyColumns[table].map((column) => key[column]!),
   };
 }
 
@@ -59,22 +75,25 @@ const messageOrigin = (e: { message_id: string; event_id: string }) => ({
   event_id: e.event_id,
 });
 
-/** The same chat change in both chat tables; `chatsOnly` holds columns the per-user list lacks. */
+/** The same chat change in both chat tables, plus columns only one of them has. */
 function upsertChat(
   chatId: string,
   userId: string,
   columns: Record<string, unknown>,
   ts: bigint,
   chatsOnly: Record<string, unknown> = {},
+  listOnly: Record<string, unknown> = {},
 ): CqlStatement[] {
   return [
     upsert('chats', { chat_id: chatId }, { user_id: userId, ...columns, ...chatsOnly }, ts),
-    upsert('chats_by_user', { user_id: userId, chat_id: chatId }, columns, ts),
+    upsert('chats_by_user', { user_id: userId, chat_id: chatId }, { ...columns, ...listOnly }, ts),
   ];
 }
 
-const touchChat = (chatId: string, userId: string, at: number, ts: bigint) =>
-  upsertChat(chatId, userId, { last_activity_at: new Date(at) }, ts);
+/** Activity moves the chat up its owner's list; `chats` keeps no activity (one write less per message). */
+const touchChat = (chatId: string, userId: string, at: number, ts: bigint) => [
+  upsert('chats_by_user', { user_id: userId, chat_id: chatId }, { last_activity_at: new Date(at) }, ts),
+];
 
 type Projector<N extends EventName> = (event: EventMap[N], position: LogPosition) => CqlStatement[];
 
@@ -84,9 +103,10 @@ const projectors: { [N in EventName]?: Projector<N> } = {
     return upsertChat(
       e.chat_id,
       e.user_id,
-      { title: e.title ?? null, model_version: e.model_version, created_at: at, last_activity_at: at },
+      { title: e.title ?? null, model_version: e.model_version, created_at: at },
       writeTimestamp(e.occurred_at, p),
       { via_api: e.via_api ?? false, event_id: e.event_id },
+      { last_activity_at: at },
     );
   },
   ChatRenamed: (e, p) =>

@@ -42,7 +42,9 @@ export async function migrate(
     if (applied.has(file)) continue;
     for (const statement of statements(await readFile(join(migrationsDir, file), 'utf8'))) {
       // Statements are written unqualified; run them in the target keyspace.
-      await client.execute(statement.replace(/^(CREATE TABLE IF NOT EXISTS )(\w+)/i, `$1${keyspace}.$2`));
+      await client.execute(
+        statement.replace(/^(CREATE TABLE IF NOT EXISTS |ALTER TABLE )(\w+)/i, `$1${keyspace}.$2`),
+      );
     }
     await client.execute(
       `INSERT INTO ${keyspace}.schema_migrations (version, applied_at) VALUES (?, ?)`,

@@ -63,11 +63,10 @@ export async function rebuildCassandra(
   const groupId = `parley.cassandra-rebuild.${keyspace}`;
   const snapshot = await endOffsets(admin, options.topic);
   const runtime = new ProcessorRuntime(
-    cassandraProjector(
-      client,
-      { current: () => keyspace },
-      { name: 'cassandra-rebuild', topic: options.topic },
-    ),
+    cassandraProjector(client, { current: () => keyspace }, config.cassandraProjection, {
+      name: 'cassandra-rebuild',
+      topic: options.topic,
+    }),
     { ...config, processor: { ...config.processor, metricsPort: 0 } },
     { groupId, fromBeginning: true },
   );

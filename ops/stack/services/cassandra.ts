@@ -40,6 +40,10 @@ auto_snapshot: false
 concurrent_reads: 8
 concurrent_writes: 16
 concurrent_counter_writes: 8
+# Projectors write unlogged batches capped below the fail threshold (processors/cassandra/
+# statementBatches.ts); the default warn thresholds (5 KiB, 10 partitions) would log every batch.
+batch_size_warn_threshold: 48KiB
+unlogged_batch_across_partitions_warn_threshold: 1000
 # Small-machine defaults: one node on 2 cores next to Kafka and ClickHouse.
 memtable_heap_space: 128MiB
 memtable_offheap_space: 128MiB

@@ -43,8 +43,7 @@ async function projectAll(topic: string, keyspace: string) {
 
 async function dump(keyspace: string): Promise<Record<string, unknown[]>> {
   const tables: Record<string, string> = {
-    chats:
-      'chat_id, user_id, title, created_at, last_activity_at, deleted_at, event_id, writetime(title) AS wt',
+    chats: 'chat_id, user_id, title, created_at, deleted_at, event_id, writetime(title) AS wt',
     chats_by_user: 'user_id, chat_id, title, last_activity_at, deleted_at, writetime(last_activity_at) AS wt',
     messages_by_chat:
       'chat_id, bucket, message_id, parent_message_id, role, content, status, rating, tokens_out, event_id, writetime(status) AS wt',
