@@ -36,6 +36,27 @@ async function benchTopic(config: ClientConfig, name: string): Promise<string> {
   return topic;
 }
 
+/** A projector (not started) on a topic, keyspace and consumer group of its own. */
+async function benchProjector(
+  config: ClientConfig,
+  client: ReturnType<typeof createCassandraClient>,
+  name: string,
+) {
+  const topic = await benchTopic(config, name);
+  const keyspace = `bench_${name}_${stamp()}`;
+  await migrate(client, keyspace, 1);
+  const groupId = `bench.${name}.${stamp()}`;
+  const runtime = new ProcessorRuntime(
+    cassandraProjector(client, { current: () => keyspace }, config.cassandraProjection, {
+      name: `bench-${name}`,
+      topic,
+    }),
+    { ...config, processor: { ...config.processor, metricsPort: 0 } },
+    { groupId },
+  );
+  return { topic, keyspace, groupId, runtime };
+}
+
 async function waitCaughtUp(config: ClientConfig, groupId: string, topic: string): Promise<void> {
   const admin = createKafka(config, 'bench-lag').admin();
   await admin.connect();
@@ -81,18 +102,7 @@ async function measureFreshness(
   multiple: number,
   seconds: number,
 ): Promise<Freshness> {
-  const topic = await benchTopic(config, 'freshness');
-  const keyspace = `bench_fresh_${stamp()}`;
-  await migrate(client, keyspace, 1);
-  const groupId = `bench.freshness.${stamp()}`;
-  const live = new ProcessorRuntime(
-    cassandraProjector(client, { current: () => keyspace }, config.cassandraProjection, {
-      name: 'bench-freshness',
-      topic,
-    }),
-    { ...config, processor: { ...config.processor, metricsPort: 0 } },
-    { groupId },
-  );
+  const { topic, keyspace, groupId, runtime: live } = await benchProjector(config, client, 'freshness');
   await live.start();
   const producer = await createEventProducer(config, { clientId: 'bench-probe' });
   const target = Math.round(multiple * seedPeakEventsPerSecond);
@@ -188,20 +198,9 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
   const rawRate = count / ((performance.now() - t0) / 1000);
 
   // 2. The projector: same events from Kafka, runtime and all.
-  const topic = await benchTopic(config, 'projector');
+  const { topic, keyspace, groupId, runtime } = await benchProjector(config, client, 'projector');
   await producer.publishMany(items, { topic });
   await producer.close();
-  const keyspace = `bench_proj_${stamp()}`;
-  await migrate(client, keyspace, 1);
-  const groupId = `bench.projector.${stamp()}`;
-  const runtime = new ProcessorRuntime(
-    cassandraProjector(client, { current: () => keyspace }, config.cassandraProjection, {
-      name: 'bench-projector',
-      topic,
-    }),
-    { ...config, processor: { ...config.processor, metricsPort: 0 } },
-    { groupId },
-  );
   await runtime.start();
   // Timed from the first record handled (group join and start-up excluded) to fully committed.
   const processed = async () =>

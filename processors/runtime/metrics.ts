@@ -16,7 +16,7 @@ export class ProcessorMetrics {
   readonly inFlight: Gauge;
 
   /** `inFlight` reports the runtime's count when scraped (no gauge updates per record). */
-  constructor(processor: string, inFlight: () => number = () => 0) {
+  constructor(processor: string, inFlight: () => number) {
     this.registry.setDefaultLabels({ processor });
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
     const registers = [this.registry];

@@ -290,13 +290,15 @@ export class ProcessorRuntime {
           },
         },
       );
-      const counts = new Map<string, number>(); // per topic and event: one increment each
-      for (const r of records)
-        counts.set(`${r.topic}\0${r.name}`, (counts.get(`${r.topic}\0${r.name}`) ?? 0) + 1);
-      for (const [key, n] of counts) {
-        const [topic, event] = key.split('\0') as [string, string];
-        this.metrics.processed.inc({ topic, event }, n);
+      // One increment per topic and event type, not one per record.
+      const counts = new Map<string, { topic: string; event: string; n: number }>();
+      for (const r of records) {
+        const key = `${r.topic}\0${r.name}`;
+        let count = counts.get(key);
+        if (!count) counts.set(key, (count = { topic: r.topic, event: r.name, n: 0 }));
+        count.n++;
       }
+      for (const { topic, event, n } of counts.values()) this.metrics.processed.inc({ topic, event }, n);
     } catch (error) {
       if (!(error instanceof RetriesExhaustedError)) throw error; // shutting down: leave uncommitted
       if (records.length > 1) {
