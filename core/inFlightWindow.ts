@@ -23,6 +23,13 @@ export class InFlightWindow {
     await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
+  /** Takes a slot if one is free, without waiting (no promise: for per-record hot paths). */
+  tryAcquire(): boolean {
+    if (this.active >= this.limit) return false;
+    this.active++;
+    return true;
+  }
+
   release(): void {
     const next = this.waiting.shift();
     if (next) {

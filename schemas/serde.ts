@@ -92,25 +92,37 @@ export class EventSerde {
    * build's contract, so records written by older or newer compatible versions read as today's shape.
    */
   async decode(buffer: Buffer): Promise<DecodedEvent> {
-    if (buffer.length < 5 || buffer.readUInt8(0) !== 0) {
-      throw new UnknownSchemaError('not Confluent wire format (magic byte 0 + schema id)');
-    }
-    const schemaId = buffer.readInt32BE(1);
-    let reader = this.readers.get(schemaId);
-    if (!reader) {
-      const writer = (await this.registry.getSchema(schemaId)) as avro.Type;
-      const definition = this.events.find((e) => e.fullName === writer.name);
-      if (!definition)
-        throw new UnknownSchemaError(`schema ${schemaId} (${writer.name}) is not a Parley event`);
-      const type = this.types.get(definition.name)!;
-      reader = {
-        name: definition.name as EventName,
-        type,
-        resolver: type.equals(writer) ? undefined : type.createResolver(writer),
-      };
-      this.readers.set(schemaId, reader);
-    }
+    const known = this.decodeKnown(buffer);
+    if (known) return known;
+    const schemaId = wireSchemaId(buffer);
+    const writer = (await this.registry.getSchema(schemaId)) as avro.Type;
+    const definition = this.events.find((e) => e.fullName === writer.name);
+    if (!definition)
+      throw new UnknownSchemaError(`schema ${schemaId} (${writer.name}) is not a Parley event`);
+    const type = this.types.get(definition.name)!;
+    this.readers.set(schemaId, {
+      name: definition.name as EventName,
+      type,
+      resolver: type.equals(writer) ? undefined : type.createResolver(writer),
+    });
+    return this.decodeKnown(buffer)!;
+  }
+
+  /**
+   * Decodes without waiting when the writer's schema was seen before; undefined when it must be
+   * fetched first (then use `decode`). Lets a consumer decode a fetched batch synchronously.
+   */
+  decodeKnown(buffer: Buffer): DecodedEvent | undefined {
+    const schemaId = wireSchemaId(buffer);
+    const reader = this.readers.get(schemaId);
+    if (!reader) return undefined;
     const event = reader.type.fromBuffer(buffer.subarray(5), reader.resolver) as EventMap[EventName];
     return { name: reader.name, schemaId, event };
   }
+}
+
+function wireSchemaId(buffer: Buffer): number {
+  if (buffer.length < 5 || buffer.readUInt8(0) !== 0)
+    throw new UnknownSchemaError('not Confluent wire format (magic byte 0 + schema id)');
+  return buffer.readInt32BE(1);
 }

@@ -14,14 +14,23 @@ export const DLQ_HEADERS = {
   failedAt: 'parley-dlq-failed-at',
 } as const;
 
+/** Headers as the Kafka client hands them over; turned into strings only if dead-lettered. */
+export type RecordHeaders = Readonly<Record<string, Buffer | string | Array<Buffer | string> | undefined>>;
+
 export interface SourceRecord {
   topic: string;
   partition: number;
   offset: string;
   key: string;
   value: Buffer;
-  headers: Record<string, string>;
+  headers: RecordHeaders;
 }
+
+const headerStrings = (headers: RecordHeaders): Record<string, string> => {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) strings[name] = String(value);
+  return strings;
+};
 
 export function deadLetterRecord(
   source: SourceRecord,
@@ -36,7 +45,7 @@ export function deadLetterRecord(
     key: source.key,
     value: source.value,
     headers: {
-      ...source.headers,
+      ...headerStrings(source.headers),
       [DLQ_HEADERS.reason]: failure.message.slice(0, 1000),
       [DLQ_HEADERS.errorClass]: failure.name,
       [DLQ_HEADERS.sourceTopic]: source.topic,

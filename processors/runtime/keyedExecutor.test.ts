@@ -1,43 +1,74 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KeyedExecutor } from './keyedExecutor.ts';
+import { KeyedExecutor, type KeyedExecutorOptions } from './keyedExecutor.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Outcome = { ok: true } | { ok: false; error: unknown };
+
+/** Submits every [key, item] and resolves with each item's outcome once all are settled. */
+function runAll<T>(
+  options: Omit<KeyedExecutorOptions<T>, 'done' | 'failed'>,
+  submissions: Array<[string, T]>,
+): { executor: KeyedExecutor<T>; outcomes: Promise<Map<T, Outcome>> } {
+  const outcomes = new Map<T, Outcome>();
+  let finished: (value: Map<T, Outcome>) => void;
+  const all = new Promise<Map<T, Outcome>>((resolve) => (finished = resolve));
+  const record = (item: T, outcome: Outcome) => {
+    assert.ok(!outcomes.has(item), `${String(item)} settled twice`);
+    outcomes.set(item, outcome);
+    if (outcomes.size === submissions.length) finished(outcomes);
+  };
+  const executor = new KeyedExecutor<T>({
+    ...options,
+    done: (item) => record(item, { ok: true }),
+    failed: (item, error) => record(item, { ok: false, error }),
+  });
+  for (const [key, item] of submissions) executor.submit(key, item);
+  return { executor, outcomes: all };
+}
 
 test('one key runs in order, different keys run concurrently within the window', async () => {
   const seen = new Map<string, number[]>();
   let running = 0;
   let peak = 0;
-  const executor = new KeyedExecutor<{ key: string; seq: number }>({
-    maxInFlight: 4,
-    batchSize: 1,
-    batchWaitMs: 0,
-    handle: async ([item]) => {
-      running++;
-      peak = Math.max(peak, running);
-      await sleep(Math.random() * 3);
-      seen.set(item!.key, [...(seen.get(item!.key) ?? []), item!.seq]);
-      running--;
+  const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const submissions: Array<[string, { key: string; seq: number }]> = [];
+  for (let seq = 0; seq < 20; seq++) for (const key of keys) submissions.push([key, { key, seq }]);
+  const { executor, outcomes } = runAll(
+    {
+      maxInFlight: 4,
+      batchSize: 1,
+      batchWaitMs: 0,
+      handle: async ([item]) => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(Math.random() * 3);
+        seen.set(item!.key, [...(seen.get(item!.key) ?? []), item!.seq]);
+        running--;
+      },
     },
-  });
-  const all: Array<Promise<void>> = [];
-  for (let seq = 0; seq < 20; seq++)
-    for (const key of ['a', 'b', 'c', 'd', 'e', 'f']) all.push(executor.submit(key, { key, seq }));
-  await Promise.all(all);
-  for (const key of ['a', 'b', 'c', 'd', 'e', 'f']) assert.deepEqual(seen.get(key), [...Array(20).keys()]);
+    submissions,
+  );
+  assert.ok([...(await outcomes).values()].every((o) => o.ok));
+  for (const key of keys) assert.deepEqual(seen.get(key), [...Array(20).keys()]);
   assert.equal(peak, 4, 'the window is used fully and never exceeded');
   assert.equal(executor.activeKeys, 0);
+  assert.equal(executor.inFlight, 0);
 });
 
 test('batches group ready records of distinct keys', async () => {
   const batches: string[][] = [];
-  const executor = new KeyedExecutor<string>({
-    maxInFlight: 100,
-    batchSize: 3,
-    batchWaitMs: 5,
-    handle: async (items) => void batches.push(items),
-  });
-  await Promise.all(['k1', 'k2', 'k3', 'k4', 'k1'].map((key, i) => executor.submit(key, `${key}#${i}`)));
+  const { outcomes } = runAll(
+    {
+      maxInFlight: 100,
+      batchSize: 3,
+      batchWaitMs: 5,
+      handle: async (items) => void batches.push(items),
+    },
+    ['k1', 'k2', 'k3', 'k4', 'k1'].map((key, i): [string, string] => [key, `${key}#${i}`]),
+  );
+  await outcomes;
   assert.ok(
     batches.every((b) => new Set(b.map((x) => x.split('#')[0])).size === b.length),
     'no key twice in a batch',
@@ -49,19 +80,46 @@ test('batches group ready records of distinct keys', async () => {
 
 test('a failure stops the later records of its key only', async () => {
   const handled: string[] = [];
-  const executor = new KeyedExecutor<string>({
-    maxInFlight: 2,
-    batchSize: 1,
-    batchWaitMs: 0,
-    handle: async ([item]) => {
-      if (item === 'a1') throw new Error('boom');
-      handled.push(item!);
+  const { executor, outcomes } = runAll(
+    {
+      maxInFlight: 2,
+      batchSize: 1,
+      batchWaitMs: 0,
+      handle: async ([item]) => {
+        if (item === 'a1') throw new Error('boom');
+        handled.push(item!);
+      },
     },
-  });
-  const results = await Promise.allSettled(['a1', 'a2', 'b1'].map((item) => executor.submit(item[0]!, item)));
-  assert.deepEqual(
-    results.map((r) => r.status),
-    ['rejected', 'rejected', 'fulfilled'],
+    ['a1', 'a2', 'b1'].map((item): [string, string] => [item[0]!, item]),
   );
+  const settled = await outcomes;
+  assert.deepEqual(
+    ['a1', 'a2', 'b1'].map((item) => settled.get(item)?.ok),
+    [false, false, true],
+  );
+  const a2 = settled.get('a2');
+  assert.ok(a2 && !a2.ok && a2.error instanceof Error && /earlier record of key a/.test(a2.error.message));
   assert.deepEqual(handled, ['b1']);
+  assert.equal(executor.activeKeys, 0, 'a failed key is free again');
+});
+
+test('a refused record fails unhandled, with the records behind it', async () => {
+  const handled: string[] = [];
+  const { outcomes } = runAll(
+    {
+      maxInFlight: 1,
+      batchSize: 1,
+      batchWaitMs: 0,
+      handle: async ([item]) => {
+        await sleep(2); // x0 holds the only slot, so a2 queues behind a1 before a1's turn
+        handled.push(item!);
+      },
+      admit: (item) => item !== 'a1',
+    },
+    ['x0', 'a1', 'a2', 'b1'].map((item): [string, string] => [item[0]!, item]),
+  );
+  const settled = await outcomes;
+  assert.equal(settled.get('a1')?.ok, false);
+  assert.equal(settled.get('a2')?.ok, false);
+  assert.deepEqual(handled, ['x0', 'b1']);
 });

@@ -1,7 +1,8 @@
 // Key-ordered parallelism: records of one key run strictly one after another, records of
 // different keys run concurrently, at most `maxInFlight` at a time. Records that are ready at the
 // same moment may be grouped (one per key) into one handler call for sinks that prefer batches.
-import { InFlightWindow } from '../../core/inFlightWindow.ts';
+// Callbacks rather than a promise per record: at tens of thousands of records per second, the
+// promise chains cost more CPU than the bookkeeping itself.
 
 export interface KeyedExecutorOptions<T> {
   /** Records being handled at once, across all keys. */
@@ -11,64 +12,76 @@ export interface KeyedExecutorOptions<T> {
   /** How long a partial batch waits for more records. */
   batchWaitMs: number;
   handle: (items: T[]) => Promise<void>;
-  /** Asked when an item's turn comes; an item refused is rejected with ItemRefusedError, unhandled. */
+  /** Asked when an item's turn comes; an item refused fails with ItemRefusedError, unhandled. */
   admit?: (item: T) => boolean;
+  /** Called once per item whose handling succeeded. */
+  done: (item: T) => void;
+  /**
+   * Called once per item that was not handled: its handling failed, it was refused, or an earlier
+   * item of its key failed (a key's later items are never handled out of order).
+   */
+  failed: (item: T, error: unknown) => void;
 }
 
 export class ItemRefusedError extends Error {
   override name = 'ItemRefusedError';
 }
 
-interface Waiting<T> {
+interface Entry<T> {
+  key: string;
   item: T;
-  resolve: () => void;
-  reject: (error: unknown) => void;
 }
 
 export class KeyedExecutor<T> {
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly window: InFlightWindow;
-  private batch: Array<Waiting<T>> = [];
+  /** Keys with an item ready or running; each maps to the items queued behind it, in order. */
+  private readonly queued = new Map<string, T[]>();
+  /** Items whose key is free, in arrival order. */
+  private readonly ready: Array<Entry<T>> = [];
+  private batch: Array<Entry<T>> = [];
+  /** Items taken from `ready`: in the open batch or being handled. */
+  private running = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KeyedExecutorOptions<T>) {
-    this.window = new InFlightWindow(options.maxInFlight);
+    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)
+      throw new RangeError(`maxInFlight must be a positive integer, got ${options.maxInFlight}`);
   }
 
-  /** Resolves when `item` was handled; rejects (and stops its key's later items) if handling failed. */
-  submit(key: string, item: T): Promise<void> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.execute(item));
-    const tail = run.catch(() => Promise.reject(new Error(`an earlier record of key ${key} failed`)));
-    tail.catch(() => undefined); // a failed tail only matters to later items of this key
-    this.tails.set(key, tail);
-    void run.then(
-      () => this.tails.get(key) === tail && this.tails.delete(key),
-      () => this.tails.get(key) === tail && this.tails.delete(key),
-    );
-    return run;
+  /** Queues `item` behind the earlier items of `key`; `done` or `failed` reports its outcome. */
+  submit(key: string, item: T): void {
+    const queue = this.queued.get(key);
+    if (queue) {
+      queue.push(item);
+      return;
+    }
+    this.queued.set(key, []);
+    this.ready.push({ key, item });
+    this.dispatch();
   }
 
   get activeKeys(): number {
-    return this.tails.size;
+    return this.queued.size;
   }
 
   get inFlight(): number {
-    return this.window.size;
+    return this.running;
   }
 
-  private async execute(item: T): Promise<void> {
-    if (this.options.admit && !this.options.admit(item)) throw new ItemRefusedError('not admitted');
-    await this.window.acquire();
-    try {
-      if (this.options.batchSize <= 1) return await this.options.handle([item]);
-      await new Promise<void>((resolve, reject) => {
-        this.batch.push({ item, resolve, reject });
-        if (this.batch.length >= this.options.batchSize) this.flush();
-        else this.timer ??= setTimeout(() => this.flush(), this.options.batchWaitMs);
-      });
-    } finally {
-      this.window.release();
+  private dispatch(): void {
+    while (this.ready.length > 0 && this.running < this.options.maxInFlight) {
+      const entry = this.ready.shift()!;
+      if (this.options.admit && !this.options.admit(entry.item)) {
+        this.settle(entry, false, new ItemRefusedError('not admitted'));
+        continue;
+      }
+      this.running++;
+      if (this.options.batchSize <= 1) {
+        this.run([entry]);
+        continue;
+      }
+      this.batch.push(entry);
+      if (this.batch.length >= this.options.batchSize) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.options.batchWaitMs);
     }
   }
 
@@ -77,10 +90,41 @@ export class KeyedExecutor<T> {
     this.timer = undefined;
     const batch = this.batch;
     this.batch = [];
-    if (batch.length === 0) return;
-    this.options.handle(batch.map((w) => w.item)).then(
-      () => batch.forEach((w) => w.resolve()),
-      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    if (batch.length > 0) this.run(batch);
+  }
+
+  private run(entries: Array<Entry<T>>): void {
+    let handling: Promise<void>;
+    try {
+      handling = this.options.handle(entries.map((e) => e.item));
+    } catch (error) {
+      handling = Promise.reject(error);
+    }
+    handling.then(
+      () => this.finish(entries, true, undefined),
+      (error: unknown) => this.finish(entries, false, error),
     );
+  }
+
+  private finish(entries: Array<Entry<T>>, ok: boolean, error: unknown): void {
+    this.running -= entries.length;
+    for (const entry of entries) this.settle(entry, ok, error);
+    this.dispatch();
+  }
+
+  /** Reports the item and frees its key: the next item of the key becomes ready, or all fail. */
+  private settle({ key, item }: Entry<T>, ok: boolean, error: unknown): void {
+    const queue = this.queued.get(key) ?? [];
+    if (ok) {
+      this.options.done(item);
+      const next = queue.shift();
+      if (next === undefined) this.queued.delete(key);
+      else this.ready.push({ key, item: next });
+      return;
+    }
+    this.queued.delete(key);
+    this.options.failed(item, error);
+    const cause = new Error(`an earlier record of key ${key} failed`, { cause: error });
+    for (const later of queue) this.options.failed(later, cause);
   }
 }

@@ -2,7 +2,7 @@
 // retries, dead-lettering, offset commits of completed work only, backpressure, graceful stop,
 // metrics. A processor supplies only its topics and a `handle` function (see ProcessorDefinition).
 import type { Server } from 'node:http';
-import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka, createSchemaRegistry } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
 import { InFlightWindow } from '../../core/inFlightWindow.ts';
@@ -10,11 +10,11 @@ import { logger as rootLogger } from '../../core/logger.ts';
 import { createTransport, transportSettings } from '../../producers/eventProducer.ts';
 import type { ProducerTransport } from '../../producers/transport.ts';
 import type { EventMap, EventName } from '../../schemas/generated/events.ts';
-import { EventSerde } from '../../schemas/serde.ts';
+import { EventSerde, type DecodedEvent } from '../../schemas/serde.ts';
 import { deadLetterRecord, type SourceRecord } from './deadLetter.ts';
 import { KeyedExecutor } from './keyedExecutor.ts';
 import { ProcessorMetrics } from './metrics.ts';
-import { OffsetTracker } from './offsetTracker.ts';
+import { OffsetTracker, parseOffset } from './offsetTracker.ts';
 import { defaultRetryPolicy, RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
 
 export interface ProcessorRecord<N extends EventName = EventName> extends SourceRecord {
@@ -47,6 +47,19 @@ export interface RuntimeOptions {
 
 const partitionKey = (topic: string, partition: number) => `${topic}:${partition}`;
 
+/** Where a record taken from a fetch sits, until its effects are durable. */
+interface TakenPosition {
+  topic: string;
+  partition: number;
+  offset: number;
+  tracker: OffsetTracker;
+  producedAt: number;
+}
+
+interface TakenRecord extends TakenPosition {
+  record: ProcessorRecord;
+}
+
 /** Records fetched ahead of those being handled: enough to keep the sink busy between fetches. */
 const BUFFERED_PER_IN_FLIGHT = 4;
 
@@ -57,11 +70,11 @@ export class ProcessorRuntime {
   private readonly consumer: Consumer;
   private readonly dlq: ProducerTransport;
   private readonly serde: EventSerde;
-  private readonly executor: KeyedExecutor<ProcessorRecord>;
+  private readonly executor: KeyedExecutor<TakenRecord>;
   private readonly trackers = new Map<string, OffsetTracker>();
-  private readonly committed = new Map<string, bigint>();
+  private readonly committed = new Map<string, number>();
   /** Per partition, the highest offset whose handling has started. */
-  private readonly startedUpTo = new Map<string, bigint>();
+  private readonly startedUpTo = new Map<string, number>();
   private readonly activeBatches = new Set<Promise<void>>();
   /** Records fetched and not yet done (bounded: fetching waits for room, never buffers without end). */
   private readonly buffered: InFlightWindow;
@@ -72,6 +85,8 @@ export class ProcessorRuntime {
   private stopped: Promise<void> | undefined;
   private pausedFor = 0;
   private readonly lastLogged = new Map<string, number>();
+  private readonly fetchedAge;
+  private readonly durableAge;
 
   constructor(
     private readonly definition: ProcessorDefinition,
@@ -91,13 +106,17 @@ export class ProcessorRuntime {
     this.dlq = createTransport('rdkafka', transportSettings(config, `parley-${definition.name}-dlq`));
     this.serde = new EventSerde(createSchemaRegistry(config));
     this.buffered = new InFlightWindow(BUFFERED_PER_IN_FLIGHT * config.processor.maxInFlight);
-    this.executor = new KeyedExecutor<ProcessorRecord>({
+    this.executor = new KeyedExecutor<TakenRecord>({
       maxInFlight: config.processor.maxInFlight,
       batchSize: definition.batchSize ?? 1,
       batchWaitMs: definition.batchWaitMs ?? 2,
-      handle: (records) => this.handleWithRetries(records),
-      admit: (record) => this.admit(record),
+      handle: (taken) => this.handleWithRetries(taken.map((t) => t.record)),
+      admit: (taken) => this.admit(taken),
+      done: (taken) => this.completed(taken),
+      failed: (taken, error) => this.notHandled(taken, error),
     });
+    this.fetchedAge = this.metrics.recordAgeSeconds.labels('fetched');
+    this.durableAge = this.metrics.recordAgeSeconds.labels('durable');
   }
 
   async start(): Promise<void> {
@@ -160,9 +179,8 @@ export class ProcessorRuntime {
    * Once stopping, a record may still start only if a later record of its partition already did:
    * that fills the gaps below the in-flight records, so the commit covers exactly the work done.
    */
-  private admit(record: ProcessorRecord): boolean {
-    const key = partitionKey(record.topic, record.partition);
-    const offset = BigInt(record.offset);
+  private admit({ topic, partition, offset }: TakenRecord): boolean {
+    const key = partitionKey(topic, partition);
     const high = this.startedUpTo.get(key);
     if (this.stopping) return high !== undefined && offset <= high;
     if (high === undefined || offset > high) this.startedUpTo.set(key, offset);
@@ -190,34 +208,54 @@ export class ProcessorRuntime {
   }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const tracker = this.tracker(topic, partition);
-    const age = (message: KafkaMessage) => (Date.now() - Number(message.timestamp)) / 1000;
+    let lastTaken: string | undefined;
     let taken = 0;
     // Heartbeat while waiting for room, so a long sink outage does not cost the partitions.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
     try {
       for (const message of batch.messages) {
-        await this.buffered.acquire();
+        if (!this.buffered.tryAcquire()) await this.buffered.acquire();
         if (!isRunning() || isStale() || this.stopping) {
           this.buffered.release();
           break;
         }
-        tracker.add(message.offset);
+        const offset = parseOffset(message.offset);
+        tracker.add(offset);
+        const producedAt = Number(message.timestamp);
+        this.fetchedAge.observe((Date.now() - producedAt) / 1000);
+        const source: SourceRecord = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? '',
+          value: message.value ?? Buffer.alloc(0),
+          headers: message.headers ?? {},
+        };
+        // Decoded here, in log order: a record whose schema must first be fetched holds back the
+        // records behind it, so no record of its key can overtake it.
+        let decoded: DecodedEvent;
+        try {
+          decoded = this.serde.decodeKnown(source.value) ?? (await this.serde.decode(source.value));
+        } catch (error) {
+          // Undecodable: no retry can fix the bytes.
+          const position: TakenPosition = { topic, partition, offset, tracker, producedAt };
+          this.deadLetter(source, error, 1).then(
+            () => this.completed(position),
+            (dlqError: unknown) => this.notHandled(position, dlqError),
+          );
+          lastTaken = message.offset;
+          taken++;
+          continue;
+        }
+        const record: ProcessorRecord = { ...source, name: decoded.name, event: decoded.event };
+        this.executor.submit(source.key, { topic, partition, offset, tracker, producedAt, record });
+        lastTaken = message.offset;
         taken++;
-        this.metrics.recordAgeSeconds.observe({ stage: 'fetched' }, age(message));
-        this.process(topic, partition, message)
-          .then(
-            () => {
-              tracker.complete(message.offset);
-              this.metrics.recordAgeSeconds.observe({ stage: 'durable' }, age(message));
-            },
-            (error: unknown) => this.rewind(topic, partition, tracker, error),
-          )
-          .finally(() => this.buffered.release());
-        // Taken, not committed: the fetch position moves on; commits follow completed work only.
-        resolveOffset(message.offset);
       }
     } finally {
       clearInterval(beat);
+      // Taken, not committed: the fetch position moves on; commits follow completed work only.
+      if (lastTaken !== undefined) resolveOffset(lastTaken);
       this.metrics.consumed.inc({ topic }, taken);
     }
     const last = batch.messages.at(-1);
@@ -228,13 +266,21 @@ export class ProcessorRuntime {
       );
   }
 
+  /** Its effects are durable (or it is in the dead-letter topic): its offset may be committed. */
+  private completed({ tracker, offset, producedAt }: TakenPosition): void {
+    tracker.complete(offset);
+    this.durableAge.observe((Date.now() - producedAt) / 1000);
+    this.buffered.release();
+  }
+
   /**
    * A record neither landed nor reached the dead-letter topic (shutdown interrupted its retries, or
    * the dead-letter topic itself failed). Its offset is never committed; unless stopping, fetch the
    * partition again from the first incomplete record, so nothing is skipped until the next restart.
    * Records after it run again too (effects are idempotent, keys stay in order).
    */
-  private rewind(topic: string, partition: number, tracker: OffsetTracker, error: unknown): void {
+  private notHandled({ topic, partition, tracker }: TakenPosition, error: unknown): void {
+    this.buffered.release();
     if (this.stopping) return;
     const key = partitionKey(topic, partition);
     if (this.trackers.get(key) !== tracker) return; // already rewound past this tracker's offsets
@@ -243,26 +289,6 @@ export class ProcessorRuntime {
     this.log.error({ err: error, topic, partition, offset }, 'record not handled: fetching again from it');
     this.trackers.delete(key); // refetched offsets start a new tracker
     this.consumer.seek({ topic, partition, offset });
-  }
-
-  private async process(topic: string, partition: number, message: KafkaMessage): Promise<void> {
-    const source: SourceRecord = {
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key?.toString() ?? '',
-      value: message.value ?? Buffer.alloc(0),
-      headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
-    };
-    let record: ProcessorRecord;
-    try {
-      const decoded = await this.serde.decode(source.value);
-      record = { ...source, name: decoded.name, event: decoded.event };
-    } catch (error) {
-      // Undecodable: no retry can fix the bytes.
-      return this.deadLetter(source, error, 1);
-    }
-    await this.executor.submit(source.key, record);
   }
 
   private async handleWithRetries(records: ProcessorRecord[]): Promise<void> {
@@ -359,13 +385,13 @@ export class ProcessorRuntime {
       for (const [key, tracker] of this.trackers) {
         const offset = tracker.takeCommittable();
         if (offset === undefined) continue;
-        if ((this.committed.get(key) ?? -1n) >= BigInt(offset)) continue;
+        if ((this.committed.get(key) ?? -1) >= Number(offset)) continue;
         const [topic, partition] = [
           key.slice(0, key.lastIndexOf(':')),
           Number(key.slice(key.lastIndexOf(':') + 1)),
         ];
         offsets.push({ topic, partition, offset });
-        this.committed.set(key, BigInt(offset));
+        this.committed.set(key, Number(offset));
       }
       if (offsets.length === 0) return;
       try {
