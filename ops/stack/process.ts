@@ -21,14 +21,23 @@ export interface LaunchSpec {
   gid?: number;
 }
 
-async function readStartTicks(pid: number): Promise<string | undefined> {
+/** The fields of /proc/<pid>/stat after the parenthesised command name (which may hold spaces). */
+async function statFields(pid: number): Promise<string[] | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Field 22 (starttime), counted after the parenthesised command name, which may contain spaces.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of stat (starttime). */
+const readStartTicks = async (pid: number) => (await statFields(pid))?.[19];
+
+/** CPU time (user + system, seconds) the process has used so far; /proc counts in USER_HZ (100). */
+export async function cpuSeconds(pid: number): Promise<number | undefined> {
+  const fields = await statFields(pid);
+  return fields && (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 export const pidFile = (runDir: string, name: string) => join(runDir, `${name}.pid.json`);

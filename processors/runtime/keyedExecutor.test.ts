@@ -8,7 +8,7 @@ type Outcome = { ok: true } | { ok: false; error: unknown };
 
 /** Submits every [key, item] and resolves with each item's outcome once all are settled. */
 function runAll<T>(
-  options: Omit<KeyedExecutorOptions<T>, 'done' | 'failed'>,
+  options: Omit<KeyedExecutorOptions<T>, 'done' | 'failed' | 'keyOf'>,
   submissions: Array<[string, T]>,
 ): { executor: KeyedExecutor<T>; outcomes: Promise<Map<T, Outcome>> } {
   const outcomes = new Map<T, Outcome>();
@@ -19,12 +19,14 @@ function runAll<T>(
     outcomes.set(item, outcome);
     if (outcomes.size === submissions.length) finished(outcomes);
   };
+  const keys = new Map(submissions.map(([key, item]) => [item, key]));
   const executor = new KeyedExecutor<T>({
     ...options,
+    keyOf: (item) => keys.get(item)!,
     done: (item) => record(item, { ok: true }),
     failed: (item, error) => record(item, { ok: false, error }),
   });
-  for (const [key, item] of submissions) executor.submit(key, item);
+  for (const [, item] of submissions) executor.submit(item);
   return { executor, outcomes: all };
 }
 

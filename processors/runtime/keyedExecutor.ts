@@ -11,6 +11,8 @@ export interface KeyedExecutorOptions<T> {
   batchSize: number;
   /** How long a partial batch waits for more records. */
   batchWaitMs: number;
+  /** The ordering key of an item. */
+  keyOf: (item: T) => string;
   handle: (items: T[]) => Promise<void>;
   /** Asked when an item's turn comes; an item refused fails with ItemRefusedError, unhandled. */
   admit?: (item: T) => boolean;
@@ -27,17 +29,12 @@ export class ItemRefusedError extends Error {
   override name = 'ItemRefusedError';
 }
 
-interface Entry<T> {
-  key: string;
-  item: T;
-}
-
 export class KeyedExecutor<T> {
   /** Keys with an item ready or running; each maps to the items queued behind it, in order. */
   private readonly queued = new Map<string, T[]>();
   /** Items whose key is free, in arrival order. */
-  private readonly ready: Array<Entry<T>> = [];
-  private batch: Array<Entry<T>> = [];
+  private readonly ready: T[] = [];
+  private batch: T[] = [];
   /** Items taken from `ready`: in the open batch or being handled. */
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -47,15 +44,16 @@ export class KeyedExecutor<T> {
       throw new RangeError(`maxInFlight must be a positive integer, got ${options.maxInFlight}`);
   }
 
-  /** Queues `item` behind the earlier items of `key`; `done` or `failed` reports its outcome. */
-  submit(key: string, item: T): void {
+  /** Queues `item` behind the earlier items of its key; `done` or `failed` reports its outcome. */
+  submit(item: T): void {
+    const key = this.options.keyOf(item);
     const queue = this.queued.get(key);
     if (queue) {
       queue.push(item);
       return;
     }
     this.queued.set(key, []);
-    this.ready.push({ key, item });
+    this.ready.push(item);
     this.dispatch();
   }
 
@@ -69,17 +67,17 @@ export class KeyedExecutor<T> {
 
   private dispatch(): void {
     while (this.ready.length > 0 && this.running < this.options.maxInFlight) {
-      const entry = this.ready.shift()!;
-      if (this.options.admit && !this.options.admit(entry.item)) {
-        this.settle(entry, false, new ItemRefusedError('not admitted'));
+      const item = this.ready.shift()!;
+      if (this.options.admit && !this.options.admit(item)) {
+        this.settle(item, false, new ItemRefusedError('not admitted'));
         continue;
       }
       this.running++;
       if (this.options.batchSize <= 1) {
-        this.run([entry]);
+        this.run([item]);
         continue;
       }
-      this.batch.push(entry);
+      this.batch.push(item);
       if (this.batch.length >= this.options.batchSize) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.batchWaitMs);
     }
@@ -93,33 +91,34 @@ export class KeyedExecutor<T> {
     if (batch.length > 0) this.run(batch);
   }
 
-  private run(entries: Array<Entry<T>>): void {
+  private run(items: T[]): void {
     let handling: Promise<void>;
     try {
-      handling = this.options.handle(entries.map((e) => e.item));
+      handling = this.options.handle(items);
     } catch (error) {
       handling = Promise.reject(error);
     }
     handling.then(
-      () => this.finish(entries, true, undefined),
-      (error: unknown) => this.finish(entries, false, error),
+      () => this.finish(items, true, undefined),
+      (error: unknown) => this.finish(items, false, error),
     );
   }
 
-  private finish(entries: Array<Entry<T>>, ok: boolean, error: unknown): void {
-    this.running -= entries.length;
-    for (const entry of entries) this.settle(entry, ok, error);
+  private finish(items: T[], ok: boolean, error: unknown): void {
+    this.running -= items.length;
+    for (const item of items) this.settle(item, ok, error);
     this.dispatch();
   }
 
   /** Reports the item and frees its key: the next item of the key becomes ready, or all fail. */
-  private settle({ key, item }: Entry<T>, ok: boolean, error: unknown): void {
+  private settle(item: T, ok: boolean, error: unknown): void {
+    const key = this.options.keyOf(item);
     const queue = this.queued.get(key) ?? [];
     if (ok) {
       this.options.done(item);
       const next = queue.shift();
       if (next === undefined) this.queued.delete(key);
-      else this.ready.push({ key, item: next });
+      else this.ready.push(next);
       return;
     }
     this.queued.delete(key);

@@ -110,6 +110,7 @@ export class ProcessorRuntime {
       maxInFlight: config.processor.maxInFlight,
       batchSize: definition.batchSize ?? 1,
       batchWaitMs: definition.batchWaitMs ?? 2,
+      keyOf: (taken) => taken.record.key,
       handle: (taken) => this.handleWithRetries(taken.map((t) => t.record)),
       admit: (taken) => this.admit(taken),
       done: (taken) => this.completed(taken),
@@ -210,6 +211,7 @@ export class ProcessorRuntime {
     const tracker = this.tracker(topic, partition);
     let lastTaken: string | undefined;
     let taken = 0;
+    const fetchedAt = Date.now();
     // Heartbeat while waiting for room, so a long sink outage does not cost the partitions.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
     try {
@@ -222,21 +224,22 @@ export class ProcessorRuntime {
         const offset = parseOffset(message.offset);
         tracker.add(offset);
         const producedAt = Number(message.timestamp);
-        this.fetchedAge.observe((Date.now() - producedAt) / 1000);
-        const source: SourceRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value ?? Buffer.alloc(0),
-          headers: message.headers ?? {},
-        };
+        this.fetchedAge.observe((fetchedAt - producedAt) / 1000);
+        const value = message.value ?? Buffer.alloc(0);
         // Decoded here, in log order: a record whose schema must first be fetched holds back the
         // records behind it, so no record of its key can overtake it.
         let decoded: DecodedEvent;
         try {
-          decoded = this.serde.decodeKnown(source.value) ?? (await this.serde.decode(source.value));
+          decoded = this.serde.decodeKnown(value) ?? (await this.serde.decode(value));
         } catch (error) {
+          const source: SourceRecord = {
+            topic,
+            partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? '',
+            value,
+            headers: message.headers ?? {},
+          };
           // Undecodable: no retry can fix the bytes.
           const position: TakenPosition = { topic, partition, offset, tracker, producedAt };
           this.deadLetter(source, error, 1).then(
@@ -247,8 +250,17 @@ export class ProcessorRuntime {
           taken++;
           continue;
         }
-        const record: ProcessorRecord = { ...source, name: decoded.name, event: decoded.event };
-        this.executor.submit(source.key, { topic, partition, offset, tracker, producedAt, record });
+        const record: ProcessorRecord = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? '',
+          value,
+          headers: message.headers ?? {},
+          name: decoded.name,
+          event: decoded.event,
+        };
+        this.executor.submit({ topic, partition, offset, tracker, producedAt, record });
         lastTaken = message.offset;
         taken++;
       }
