@@ -12,14 +12,18 @@ import { config, uniqueName } from './config.ts';
 
 export const testConfig = { ...config.clients, processor: { ...config.clients.processor, metricsPort: 0 } };
 
-export async function createChatTopic(partitions = 3): Promise<string> {
+/** A chat topic of the test's own and its dead-letter topic (with `dlqConfigs`, e.g. a size limit). */
+export async function createChatTopic(
+  partitions = 3,
+  dlqConfigs: Record<string, string> = {},
+): Promise<string> {
   const topic = uniqueName('chat_test');
   const admin = createKafka(config.clients, 'test-topics').admin();
   await admin.connect();
   const chatSpec = topicSpecs(config.clients.topics).find((s) => s.topic === 'parley.chat')!;
   await provisionTopics(admin, [
     { ...chatSpec, topic, partitions },
-    { topic: `${topic}.dlq`, partitions: 1, replicationFactor: 1, configs: {} },
+    { topic: `${topic}.dlq`, partitions: 1, replicationFactor: 1, configs: dlqConfigs },
   ]);
   await admin.disconnect();
   return topic;

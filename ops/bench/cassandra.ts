@@ -2,6 +2,7 @@
 // the same batches with the same concurrency (the store's ceiling on this machine), then freshness
 // (event produced → row readable) with the load generator, in its own process, at multiples of
 // the seed's peak.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCassandraClient, createKafka } from '../../core/clients.ts';
@@ -95,6 +96,8 @@ interface Freshness {
   target: number;
   achieved: number;
   latencies: number[];
+  /** CPU µs per event from production to durable rows: generator, this process, servers. */
+  cpuPerEvent: Record<CpuUser | 'loadgen', number | undefined>;
 }
 
 /** Probe prompts, one every 100 ms, each polled until its row is readable. */
@@ -138,13 +141,29 @@ async function measureFreshness(
     }
   })();
   try {
-    const report = await generateLoad(topic, target, seconds);
-    probing = false;
-    await probeLoop;
-    await Promise.all(probes);
-    await waitCaughtUp(config, groupId, topic);
+    let report: LoadReport | undefined;
+    const phase = await measure(1, async () => {
+      report = await generateLoad(topic, target, seconds);
+      probing = false;
+      await probeLoop;
+      await Promise.all(probes);
+      await waitCaughtUp(config, groupId, topic);
+    });
+    const { sent, cpuSeconds, achievedRate } = report!;
+    const perEvent = (total: number | undefined) => (total === undefined ? undefined : total / sent);
     latencies.sort((a, b) => a - b);
-    return { multiple, target, achieved: report.achievedRate, latencies };
+    return {
+      multiple,
+      target,
+      achieved: achievedRate,
+      latencies,
+      cpuPerEvent: {
+        loadgen: (cpuSeconds / sent) * 1e6,
+        node: perEvent(phase.cpuPerEvent.node),
+        cassandra: perEvent(phase.cpuPerEvent.cassandra),
+        kafka: perEvent(phase.cpuPerEvent.kafka),
+      },
+    };
   } finally {
     probing = false;
     await live.stop();
@@ -315,16 +334,22 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
       `projector / raw loop: ${(projector / raw).toFixed(2)}× (target ≥ 0.80×)`,
   );
 
-  // 3. Freshness under load, one fresh topic, keyspace and projector per rate.
+  // 3. Freshness under load, one fresh topic, keyspace and projector per rate. The CPU columns
+  // show what each event costs end to end, and so how many cores the target rate needs.
+  const sources = ['loadgen', 'node', 'cassandra', 'kafka'] as const;
   console.log(
-    `\nfreshness (produced → readable), ${seconds} s per rate, target p99 < 500 ms at 10× seed peak\n` +
-      `${'× peak'.padStart(6)} ${'target/s'.padStart(9)} ${'achieved/s'.padStart(10)} ${'probes'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}`,
+    `\nfreshness (produced → readable), ${seconds} s per rate, target p99 < 500 ms at 10× seed peak; ` +
+      `CPU µs per event (node = projector and probes), cores the target rate needs (this machine: ${availableParallelism()})\n` +
+      `${'× peak'.padStart(6)} ${'target/s'.padStart(9)} ${'achieved/s'.padStart(10)} ${'probes'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ` +
+      `${sources.map((u) => u.padStart(9)).join(' ')} ${'total'.padStart(6)} ${'cores'.padStart(6)}`,
   );
   for (const multiple of multiples) {
     const f = await measureFreshness(config, client, multiple, seconds);
+    const total = sources.reduce((sum, u) => sum + (f.cpuPerEvent[u] ?? 0), 0);
     console.log(
       `${String(multiple).padStart(6)} ${String(f.target).padStart(9)} ${f.achieved.toFixed(0).padStart(10)} ` +
-        `${String(f.latencies.length).padStart(6)} ${percentile(f.latencies, 50).toFixed(0).padStart(7)} ${percentile(f.latencies, 99).toFixed(0).padStart(7)}`,
+        `${String(f.latencies.length).padStart(6)} ${percentile(f.latencies, 50).toFixed(0).padStart(7)} ${percentile(f.latencies, 99).toFixed(0).padStart(7)} ` +
+        `${sources.map((u) => fmt(f.cpuPerEvent[u]).padStart(9)).join(' ')} ${total.toFixed(0).padStart(6)} ${((total * f.target) / 1e6).toFixed(1).padStart(6)}`,
     );
   }
   await client.shutdown();

@@ -2,6 +2,7 @@
 // retries, dead-lettering, offset commits of completed work only, backpressure, graceful stop,
 // metrics. A processor supplies only its topics and a `handle` function (see ProcessorDefinition).
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka, createSchemaRegistry } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
@@ -11,11 +12,17 @@ import { createTransport, transportSettings } from '../../producers/eventProduce
 import type { ProducerTransport } from '../../producers/transport.ts';
 import type { EventMap, EventName } from '../../schemas/generated/events.ts';
 import { EventSerde, type DecodedEvent } from '../../schemas/serde.ts';
-import { deadLetterRecord, type SourceRecord } from './deadLetter.ts';
+import { DLQ_HEADERS, deadLetterRecord, type SourceRecord } from './deadLetter.ts';
 import { KeyedExecutor } from './keyedExecutor.ts';
 import { ProcessorMetrics } from './metrics.ts';
 import { OffsetTracker, parseOffset } from './offsetTracker.ts';
-import { defaultRetryPolicy, RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
+import {
+  backoffMs,
+  defaultRetryPolicy,
+  RetriesExhaustedError,
+  withRetries,
+  type RetryPolicy,
+} from './retry.ts';
 
 export interface ProcessorRecord<N extends EventName = EventName> extends SourceRecord {
   name: N;
@@ -215,12 +222,18 @@ export class ProcessorRuntime {
     // Heartbeat while waiting for room, so a long sink outage does not cost the partitions.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), 3_000);
     try {
+      // Whether to stop can change only across an await (kafkajs' isStale costs a JSON.stringify).
+      let mayHaveChanged = true;
       for (const message of batch.messages) {
-        if (!this.buffered.tryAcquire()) await this.buffered.acquire();
-        if (!isRunning() || isStale() || this.stopping) {
+        if (!this.buffered.tryAcquire()) {
+          await this.buffered.acquire();
+          mayHaveChanged = true;
+        }
+        if (mayHaveChanged && (!isRunning() || isStale() || this.stopping)) {
           this.buffered.release();
           break;
         }
+        mayHaveChanged = false;
         const offset = parseOffset(message.offset);
         tracker.add(offset);
         const producedAt = Number(message.timestamp);
@@ -230,7 +243,12 @@ export class ProcessorRuntime {
         // records behind it, so no record of its key can overtake it.
         let decoded: DecodedEvent;
         try {
-          decoded = this.serde.decodeKnown(value) ?? (await this.serde.decode(value));
+          const known = this.serde.decodeKnown(value);
+          if (known) decoded = known;
+          else {
+            decoded = await this.serde.decode(value);
+            mayHaveChanged = true;
+          }
         } catch (error) {
           const source: SourceRecord = {
             topic,
@@ -286,10 +304,10 @@ export class ProcessorRuntime {
   }
 
   /**
-   * A record neither landed nor reached the dead-letter topic (shutdown interrupted its retries, or
-   * the dead-letter topic itself failed). Its offset is never committed; unless stopping, fetch the
-   * partition again from the first incomplete record, so nothing is skipped until the next restart.
-   * Records after it run again too (effects are idempotent, keys stay in order).
+   * A record neither landed nor reached the dead-letter topic: shutdown interrupted its retries, or
+   * something unforeseen failed. Its offset is never committed; unless stopping, fetch the partition
+   * again from the first incomplete record, so nothing is skipped until the next restart. Records
+   * after it run again too (effects are idempotent, keys stay in order).
    */
   private notHandled({ topic, partition, tracker }: TakenPosition, error: unknown): void {
     this.buffered.release();
@@ -351,17 +369,42 @@ export class ProcessorRuntime {
     }
   }
 
+  /**
+   * The dead-letter topic is a sink too: while it refuses a record (down, or the record too large
+   * for it), fetching pauses and the send is retried with backoff, whatever the error, until it
+   * lands or the processor stops (then the record stays uncommitted). A record is never dropped.
+   */
   private async deadLetter(source: SourceRecord, error: unknown, attempts: number): Promise<void> {
     const record = deadLetterRecord(source, error, attempts, this.definition.name);
-    await this.dlq.send([record]);
+    const where = { topic: source.topic, partition: source.partition, offset: source.offset };
+    let pausedHere = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.dlq.send([record]);
+          break;
+        } catch (sendError) {
+          if (this.stopping) throw sendError;
+          if (!pausedHere) {
+            pausedHere = true;
+            this.pause();
+          }
+          this.metrics.failed.inc({ topic: source.topic, kind: 'dead-letter' });
+          const delayMs = backoffMs(this.options.retry ?? defaultRetryPolicy, attempt);
+          if (this.shouldLog('dead-letter'))
+            this.log.error(
+              { ...where, err: sendError, attempt, delayMs },
+              'the dead-letter topic refused a record: fetching paused, retrying',
+            );
+          await sleep(delayMs);
+        }
+      }
+    } finally {
+      if (pausedHere) this.resume();
+    }
     this.metrics.deadLettered.inc({ topic: source.topic });
     this.log.error(
-      {
-        topic: source.topic,
-        partition: source.partition,
-        offset: source.offset,
-        reason: record.headers['parley-dlq-reason'],
-      },
+      { ...where, reason: record.headers[DLQ_HEADERS.reason] },
       'record sent to the dead-letter topic',
     );
   }

@@ -32,6 +32,12 @@ export interface RetryHooks {
   isStopping: () => boolean;
 }
 
+/** Exponential backoff with jitter: between half and all of min(max, initial × 2^(attempt-1)). */
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 20));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
 export async function withRetries<T>(
   fn: () => Promise<T>,
   policy: RetryPolicy,
@@ -46,8 +52,7 @@ export async function withRetries<T>(
         throw new RetriesExhaustedError(attempt, kind, error);
       }
       if (hooks.isStopping()) throw new ShutdownError('shutting down during retries', { cause: error });
-      const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 20));
-      const delayMs = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+      const delayMs = backoffMs(policy, attempt);
       hooks.onFailure?.(error, kind, attempt, delayMs);
       await sleep(delayMs);
     }

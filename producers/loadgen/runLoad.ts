@@ -26,6 +26,8 @@ export interface LoadReport {
   bytes: number;
   elapsedSeconds: number;
   achievedRate: number;
+  /** CPU time of this process (all threads, librdkafka's included) during the run. */
+  cpuSeconds: number;
   ackLatencyMs: { p50: number; p99: number; max: number };
   firstError?: string;
 }
@@ -45,6 +47,7 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
   let bytes = 0;
   let firstError: string | undefined;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const total = Math.round(options.ratePerSecond * options.durationSeconds);
   let lastProgress = started;
 
@@ -85,6 +88,7 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
   }
   await inFlight.idle();
   const elapsedSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   return {
     sent,
@@ -93,6 +97,7 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
     bytes,
     elapsedSeconds,
     achievedRate: (sent - failed) / elapsedSeconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     ackLatencyMs: {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
@@ -105,7 +110,8 @@ export async function runLoad(producer: EventProducer, options: LoadOptions): Pr
 export function formatLoadReport(report: LoadReport): string {
   const lines = [
     `sent ${report.sent} (${report.failed} failed) in ${report.elapsedSeconds.toFixed(1)} s = ${report.achievedRate.toFixed(0)} events/s, ` +
-      `${(report.bytes / Math.max(1, report.sent)).toFixed(0)} B/event; ack latency p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms`,
+      `${(report.bytes / Math.max(1, report.sent)).toFixed(0)} B/event; ack latency p50 ${report.ackLatencyMs.p50.toFixed(1)} ms, p99 ${report.ackLatencyMs.p99.toFixed(1)} ms; ` +
+      `CPU ${report.cpuSeconds.toFixed(1)} s (${((report.cpuSeconds / Math.max(1, report.sent)) * 1e6).toFixed(0)} µs/event)`,
     ...Object.entries(report.byType)
       .sort((a, b) => b[1] - a[1])
       .map(([name, n]) => `  ${name.padEnd(20)} ${n}`),

@@ -1,14 +1,16 @@
 // The Cassandra projector on the real runtime, Kafka and Cassandra.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
-import { createCassandraClient } from '../../../core/clients.ts';
+import { createCassandraClient, createKafka } from '../../../core/clients.ts';
 import {
   createEventProducer,
   type EventProducer,
   type PublishItem,
 } from '../../../producers/eventProducer.ts';
 import { newEvent } from '../../../producers/newEvent.ts';
+import { provisionTopics } from '../../../producers/topics.ts';
 import { reconcileCassandra } from '../../../projections/cassandra/reconcile.ts';
 import { config } from '../../../test-helpers/config.ts';
 import { consumeFrom } from '../../../test-helpers/kafka.ts';
@@ -253,4 +255,52 @@ test('a poison record goes to the dead-letter topic with its reason, and the nex
     prepare: true,
   });
   assert.equal(chat.rowLength, 1, 'the record after the poison ones was projected');
+});
+
+test('a dead-letter topic that refuses a record pauses fetching and retries: nothing committed past it, nothing lost', async () => {
+  // The dead-letter topic takes at most 1,000 bytes, so the 5,000-byte undecodable record is refused
+  // (a real broker error, no fault injection) until the limit is raised.
+  const topic = await createChatTopic(1, { 'max.message.bytes': '1000' });
+  const keyspace = await createTestKeyspace();
+  const { items, ids } = scriptedChat();
+  // Random bytes, so compression cannot shrink it under the limit; 0x01 first: not wire format.
+  const refused = Buffer.concat([Buffer.from([1]), randomBytes(4999)]);
+  await producer.transport.send([{ topic, key: 'refused', value: refused, headers: {} }]);
+  await producer.publishMany([items[0]!], { topic });
+  const runtime = projectorRuntime(client, topic, keyspace);
+  const admin = createKafka(config.clients, 'dlq-refusal-test').admin();
+  await admin.connect();
+  await runtime.start();
+  try {
+    const chatProjected = async () =>
+      (
+        await client.execute(`SELECT title FROM ${keyspace}.chats WHERE chat_id = ?`, [ids.chat], {
+          prepare: true,
+        })
+      ).rowLength === 1;
+    const paused = async () => (await runtime.metrics.paused.get()).values[0]?.value === 1;
+    await eventually(chatProjected, 60_000, 'the record behind the refused one projected');
+    await eventually(paused, 30_000, 'fetching paused while the dead-letter topic refuses');
+    await new Promise((resolve) => setTimeout(resolve, 3 * config.clients.processor.commitIntervalMs));
+    const [offsets] = await admin.fetchOffsets({ groupId: runtime.groupId, topics: [topic] });
+    assert.ok(Number(offsets!.partitions[0]!.offset) <= 0, 'no commit past the refused record');
+
+    // The same provisioning that creates topics re-configures them.
+    await provisionTopics(admin, [
+      {
+        topic: `${topic}.dlq`,
+        partitions: 1,
+        replicationFactor: 1,
+        configs: { 'max.message.bytes': '1048588' },
+      },
+    ]);
+    await eventually(() => caughtUp(runtime.groupId, topic), 60_000, 'caught up once the record is taken');
+    const [dead] = await consumeFrom(`${topic}.dlq`, new Map([[0, '0']]), 1);
+    assert.equal(dead!.headers[DLQ_HEADERS.sourceOffset], '0');
+    assert.deepEqual(dead!.value, refused, 'the original bytes are kept');
+    assert.equal(await paused(), false, 'fetching resumed');
+  } finally {
+    await runtime.stop();
+    await admin.disconnect();
+  }
 });
