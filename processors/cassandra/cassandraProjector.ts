@@ -32,6 +32,9 @@ export function cassandraProjector(
     topics: [options.topic ?? topics.chat],
     metricsPort: options.metricsPort ?? 9464,
     batchSize: settings.batchRecords,
+    // Every statement carries its event's write timestamp, so rows come out the same whatever
+    // order a call's records are written in: records of one chat may share a call (and batch).
+    sameKeyInBatch: true,
     async handle(records: ProcessorRecord[]) {
       const statements = records.flatMap((record) => projectChatEvent(record.name, record.event, record));
       await writeStatements(client, target.current(), statements, settings.batch);

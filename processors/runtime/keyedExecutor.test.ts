@@ -125,3 +125,28 @@ test('a refused record fails unhandled, with the records behind it', async () =>
   assert.equal(settled.get('a2')?.ok, false);
   assert.deepEqual(handled, ['x0', 'b1']);
 });
+
+test('with sameKeyInBatch, the records queued behind a key join its batch, in order', async () => {
+  const batches: string[][] = [];
+  const { executor, outcomes } = runAll(
+    {
+      maxInFlight: 3,
+      batchSize: 3,
+      batchWaitMs: 1,
+      sameKeyInBatch: true,
+      handle: async (items) => {
+        batches.push(items);
+        await sleep(5);
+      },
+    },
+    ['a1', 'b1', 'c1', 'a2', 'a3', 'b2'].map((item): [string, string] => [item[0]!, item]),
+  );
+  assert.ok([...(await outcomes).values()].every((o) => o.ok));
+  // The first batch fills the window, so a2, a3 and b2 wait; a2 then takes a3 along.
+  assert.deepEqual(batches, [
+    ['a1', 'b1', 'c1'],
+    ['a2', 'a3', 'b2'],
+  ]);
+  assert.equal(executor.activeKeys, 0);
+  assert.equal(executor.inFlight, 0);
+});

@@ -7,8 +7,14 @@
 export interface KeyedExecutorOptions<T> {
   /** Records being handled at once, across all keys. */
   maxInFlight: number;
-  /** Records per handler call (1 = no batching). A batch never holds two records of one key. */
+  /** Records per handler call (1 = no batching). */
   batchSize: number;
+  /**
+   * Whether a batch may hold several records of one key, in order. Only for handlers that apply a
+   * batch's records in order, or whose effects do not depend on order; otherwise a batch holds at
+   * most one record per key.
+   */
+  sameKeyInBatch?: boolean;
   /** How long a partial batch waits for more records. */
   batchWaitMs: number;
   /** The ordering key of an item. */
@@ -69,7 +75,7 @@ export class KeyedExecutor<T> {
     while (this.ready.length > 0 && this.running < this.options.maxInFlight) {
       const item = this.ready.shift()!;
       if (this.options.admit && !this.options.admit(item)) {
-        this.settle(item, false, new ItemRefusedError('not admitted'));
+        this.settle([item], false, new ItemRefusedError('not admitted'));
         continue;
       }
       this.running++;
@@ -78,8 +84,24 @@ export class KeyedExecutor<T> {
         continue;
       }
       this.batch.push(item);
+      if (this.options.sameKeyInBatch) this.takeQueuedBehind(item);
       if (this.batch.length >= this.options.batchSize) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.options.batchWaitMs);
+    }
+  }
+
+  /** Moves the items queued behind `item` into the open batch, in order, while there is room. */
+  private takeQueuedBehind(item: T): void {
+    const queue = this.queued.get(this.options.keyOf(item));
+    while (
+      queue &&
+      queue.length > 0 &&
+      this.batch.length < this.options.batchSize &&
+      this.running < this.options.maxInFlight &&
+      (!this.options.admit || this.options.admit(queue[0]!))
+    ) {
+      this.batch.push(queue.shift()!);
+      this.running++;
     }
   }
 
@@ -106,24 +128,29 @@ export class KeyedExecutor<T> {
 
   private finish(items: T[], ok: boolean, error: unknown): void {
     this.running -= items.length;
-    for (const item of items) this.settle(item, ok, error);
+    this.settle(items, ok, error);
     this.dispatch();
   }
 
-  /** Reports the item and frees its key: the next item of the key becomes ready, or all fail. */
-  private settle(item: T, ok: boolean, error: unknown): void {
-    const key = this.options.keyOf(item);
-    const queue = this.queued.get(key) ?? [];
-    if (ok) {
-      this.options.done(item);
-      const next = queue.shift();
-      if (next === undefined) this.queued.delete(key);
-      else this.ready.push(next);
-      return;
+  /** Reports the items, then frees each key once: its next item becomes ready, or all of them fail. */
+  private settle(items: T[], ok: boolean, error: unknown): void {
+    const keys = new Set<string>();
+    for (const item of items) {
+      if (ok) this.options.done(item);
+      else this.options.failed(item, error);
+      keys.add(this.options.keyOf(item));
     }
-    this.queued.delete(key);
-    this.options.failed(item, error);
-    const cause = new Error(`an earlier record of key ${key} failed`, { cause: error });
-    for (const later of queue) this.options.failed(later, cause);
+    for (const key of keys) {
+      const queue = this.queued.get(key) ?? [];
+      if (ok) {
+        const next = queue.shift();
+        if (next === undefined) this.queued.delete(key);
+        else this.ready.push(next);
+        continue;
+      }
+      this.queued.delete(key);
+      const cause = new Error(`an earlier record of key ${key} failed`, { cause: error });
+      for (const later of queue) this.options.failed(later, cause);
+    }
   }
 }

@@ -34,13 +34,18 @@ export interface ProcessorDefinition {
   name: string;
   topics: string[];
   /**
-   * Makes the records' effects durable. Called with records of distinct keys; records of one key
-   * arrive in log order, one call after another. Must be idempotent: after a crash, records since
-   * the last commit are handled again.
+   * Makes the records' effects durable. Records of one key arrive in log order: one call after
+   * another, or (with sameKeyInBatch) several in one call, in order. Must be idempotent: after a
+   * crash, records since the last commit are handled again.
    */
   handle(records: ProcessorRecord[]): Promise<void>;
   /** Records per handle call (default 1). */
   batchSize?: number;
+  /**
+   * A call may hold several records of one key, in log order (default: one per key per call).
+   * For handlers whose effects come out the same whatever order a call's records are applied in.
+   */
+  sameKeyInBatch?: boolean;
   batchWaitMs?: number;
   /** Default port of /metrics when PARLEY_METRICS_PORT is unset. */
   metricsPort: number;
@@ -117,6 +122,7 @@ export class ProcessorRuntime {
       maxInFlight: config.processor.maxInFlight,
       batchSize: definition.batchSize ?? 1,
       batchWaitMs: definition.batchWaitMs ?? 2,
+      sameKeyInBatch: definition.sameKeyInBatch ?? false,
       keyOf: (taken) => taken.record.key,
       handle: (taken) => this.handleWithRetries(taken.map((t) => t.record)),
       admit: (taken) => this.admit(taken),
@@ -358,8 +364,15 @@ export class ProcessorRuntime {
     } catch (error) {
       if (!(error instanceof RetriesExhaustedError)) throw error; // shutting down: leave uncommitted
       if (records.length > 1) {
-        // Find the poison record: retry each alone, so the others still land.
-        await Promise.all(records.map((r) => this.handleWithRetries([r])));
+        // Find the poison record: retry each alone, so the others still land (keys in parallel,
+        // the records of one key in order).
+        const byKey = new Map<string, ProcessorRecord[]>();
+        for (const r of records) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+        await Promise.all(
+          [...byKey.values()].map(async (ofKey) => {
+            for (const r of ofKey) await this.handleWithRetries([r]);
+          }),
+        );
         return;
       }
       await this.deadLetter(records[0]!, error, error.attempts);
