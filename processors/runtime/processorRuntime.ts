@@ -242,51 +242,39 @@ export class ProcessorRuntime {
         mayHaveChanged = false;
         const offset = parseOffset(message.offset);
         tracker.add(offset);
+        lastTaken = message.offset;
+        taken++;
         const producedAt = Number(message.timestamp);
         this.fetchedAge.observe((fetchedAt - producedAt) / 1000);
-        const value = message.value ?? Buffer.alloc(0);
+        const source: SourceRecord = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? '',
+          value: message.value ?? Buffer.alloc(0),
+          headers: message.headers ?? {},
+        };
         // Decoded here, in log order: a record whose schema must first be fetched holds back the
         // records behind it, so no record of its key can overtake it.
         let decoded: DecodedEvent;
         try {
-          const known = this.serde.decodeKnown(value);
+          const known = this.serde.decodeKnown(source.value);
           if (known) decoded = known;
           else {
-            decoded = await this.serde.decode(value);
+            decoded = await this.serde.decode(source.value);
             mayHaveChanged = true;
           }
         } catch (error) {
-          const source: SourceRecord = {
-            topic,
-            partition,
-            offset: message.offset,
-            key: message.key?.toString() ?? '',
-            value,
-            headers: message.headers ?? {},
-          };
           // Undecodable: no retry can fix the bytes.
           const position: TakenPosition = { topic, partition, offset, tracker, producedAt };
           this.deadLetter(source, error, 1).then(
             () => this.completed(position),
             (dlqError: unknown) => this.notHandled(position, dlqError),
           );
-          lastTaken = message.offset;
-          taken++;
           continue;
         }
-        const record: ProcessorRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value,
-          headers: message.headers ?? {},
-          name: decoded.name,
-          event: decoded.event,
-        };
+        const record: ProcessorRecord = { ...source, name: decoded.name, event: decoded.event };
         this.executor.submit({ topic, partition, offset, tracker, producedAt, record });
-        lastTaken = message.offset;
-        taken++;
       }
     } finally {
       clearInterval(beat);
