@@ -141,28 +141,22 @@ async function measureFreshness(
     }
   })();
   try {
-    let report: LoadReport | undefined;
-    const phase = await measure(1, async () => {
+    let report!: LoadReport;
+    const phase = await measure(async () => {
       report = await generateLoad(topic, target, seconds);
       probing = false;
       await probeLoop;
       await Promise.all(probes);
       await waitCaughtUp(config, groupId, topic);
+      return report.sent;
     });
-    const { sent, cpuSeconds, achievedRate } = report!;
-    const perEvent = (total: number | undefined) => (total === undefined ? undefined : total / sent);
     latencies.sort((a, b) => a - b);
     return {
       multiple,
       target,
-      achieved: achievedRate,
+      achieved: report.achievedRate,
       latencies,
-      cpuPerEvent: {
-        loadgen: (cpuSeconds / sent) * 1e6,
-        node: perEvent(phase.cpuPerEvent.node),
-        cassandra: perEvent(phase.cpuPerEvent.cassandra),
-        kafka: perEvent(phase.cpuPerEvent.kafka),
-      },
+      cpuPerEvent: { loadgen: (report.cpuSeconds / report.sent) * 1e6, ...phase.cpuPerEvent },
     };
   } finally {
     probing = false;
@@ -192,11 +186,11 @@ interface Phase {
   cpuPerEvent: Record<CpuUser, number | undefined>;
 }
 
-/** Times `work` (which handles `events` events) and the CPU each process spent meanwhile. */
-async function measure(events: number, work: () => Promise<void>): Promise<Phase> {
+/** Times `work`, which resolves with the number of events it handled, and the CPU each process spent meanwhile. */
+async function measure(work: () => Promise<number>): Promise<Phase> {
   const cpu0 = await cpuNow();
   const t0 = performance.now();
-  await work();
+  const events = await work();
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = await cpuNow();
   const perEvent = (user: CpuUser) => {
@@ -219,7 +213,7 @@ async function rawLoop(
   const keyspace = `bench_raw_${stamp()}`;
   await migrate(client, keyspace, 1);
   const window = new InFlightWindow(Math.max(1, Math.floor(config.processor.maxInFlight / batchRecords)));
-  const phase = await measure(items.length, async () => {
+  const phase = await measure(async () => {
     for (let i = 0; i < items.length; i += batchRecords) {
       const statements = items
         .slice(i, i + batchRecords)
@@ -227,6 +221,7 @@ async function rawLoop(
       await window.run(() => writeStatements(client, keyspace, statements, batch));
     }
     await window.idle();
+    return items.length;
   });
   await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
   return phase;
@@ -260,7 +255,10 @@ async function projectorRun(
     // Group join and start-up are not part of the rate: wait for the first durable record.
     await waitFor((n) => n > 0);
     const first = await processed();
-    return await measure(items.length - first, () => waitFor((n) => n >= items.length));
+    return await measure(async () => {
+      await waitFor((n) => n >= items.length);
+      return items.length - first;
+    });
   } finally {
     await runtime.stop();
     await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);

@@ -2,7 +2,6 @@
 // retries, dead-lettering, offset commits of completed work only, backpressure, graceful stop,
 // metrics. A processor supplies only its topics and a `handle` function (see ProcessorDefinition).
 import type { Server } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka, createSchemaRegistry } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
@@ -16,13 +15,7 @@ import { DLQ_HEADERS, deadLetterRecord, type SourceRecord } from './deadLetter.t
 import { KeyedExecutor } from './keyedExecutor.ts';
 import { ProcessorMetrics } from './metrics.ts';
 import { OffsetTracker, parseOffset } from './offsetTracker.ts';
-import {
-  backoffMs,
-  defaultRetryPolicy,
-  RetriesExhaustedError,
-  withRetries,
-  type RetryPolicy,
-} from './retry.ts';
+import { defaultRetryPolicy, RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
 
 export interface ProcessorRecord<N extends EventName = EventName> extends SourceRecord {
   name: N;
@@ -355,7 +348,11 @@ export class ProcessorRuntime {
         // Find the poison record: retry each alone, so the others still land (keys in parallel,
         // the records of one key in order).
         const byKey = new Map<string, ProcessorRecord[]>();
-        for (const r of records) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+        for (const r of records) {
+          const ofKey = byKey.get(r.key);
+          if (ofKey) ofKey.push(r);
+          else byKey.set(r.key, [r]);
+        }
         await Promise.all(
           [...byKey.values()].map(async (ofKey) => {
             for (const r of ofKey) await this.handleWithRetries([r]);
@@ -380,26 +377,25 @@ export class ProcessorRuntime {
     const where = { topic: source.topic, partition: source.partition, offset: source.offset };
     let pausedHere = false;
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.dlq.send([record]);
-          break;
-        } catch (sendError) {
-          if (this.stopping) throw sendError;
-          if (!pausedHere) {
-            pausedHere = true;
-            this.pause();
-          }
-          this.metrics.failed.inc({ topic: source.topic, kind: 'dead-letter' });
-          const delayMs = backoffMs(this.options.retry ?? defaultRetryPolicy, attempt);
-          if (this.shouldLog('dead-letter'))
-            this.log.error(
-              { ...where, err: sendError, attempt, delayMs },
-              'the dead-letter topic refused a record: fetching paused, retrying',
-            );
-          await sleep(delayMs);
-        }
-      }
+      await withRetries(
+        () => this.dlq.send([record]),
+        { ...(this.options.retry ?? defaultRetryPolicy), retryEveryFailure: true },
+        {
+          isStopping: () => this.stopping,
+          onFailure: (sendError, _kind, attempt, delayMs) => {
+            if (!pausedHere) {
+              pausedHere = true;
+              this.pause();
+            }
+            this.metrics.failed.inc({ topic: source.topic, kind: 'dead-letter' });
+            if (this.shouldLog('dead-letter'))
+              this.log.error(
+                { ...where, err: sendError, attempt, delayMs },
+                'the dead-letter topic refused a record: fetching paused, retrying',
+              );
+          },
+        },
+      );
     } finally {
       if (pausedHere) this.resume();
     }

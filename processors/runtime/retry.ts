@@ -8,6 +8,11 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Attempts for failures that are not known to be transient. */
   maxAttempts: number;
+  /**
+   * Retry every failure, permanent ones included, until stopping: for a destination nothing else
+   * can replace (the dead-letter topic), where giving up would lose the record.
+   */
+  retryEveryFailure?: boolean;
 }
 
 export const defaultRetryPolicy: RetryPolicy = { initialDelayMs: 100, maxDelayMs: 10_000, maxAttempts: 5 };
@@ -33,7 +38,7 @@ export interface RetryHooks {
 }
 
 /** Exponential backoff with jitter: between half and all of min(max, initial × 2^(attempt-1)). */
-export function backoffMs(policy: RetryPolicy, attempt: number): number {
+function backoffMs(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(attempt - 1, 20));
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
@@ -48,7 +53,8 @@ export async function withRetries<T>(
       return await fn();
     } catch (error) {
       const kind = classifyFailure(error);
-      if (kind === 'permanent' || (kind === 'unknown' && attempt >= policy.maxAttempts)) {
+      const exhausted = kind === 'permanent' || (kind === 'unknown' && attempt >= policy.maxAttempts);
+      if (exhausted && !policy.retryEveryFailure) {
         throw new RetriesExhaustedError(attempt, kind, error);
       }
       if (hooks.isStopping()) throw new ShutdownError('shutting down during retries', { cause: error });
