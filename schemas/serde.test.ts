@@ -9,7 +9,7 @@ const serde = new EventSerde(new SchemaRegistry({ host: 'http://127.0.0.1:1' }))
 
 const prompt = () =>
   newEvent('PromptSubmitted', {
-    chat_id: '0b7a6f3e-4c1d-4e8a-9f10-2a3b4c5d6e7f',
+    chat_id: '019ab3c4-0000-7e8a-9f10-2a3b4c5d6e7f',
     user_id: '1c8b7a4f-5d2e-4f9b-8a21-3b4c5d6e7f80',
     message_id: '019ab3c4-d5e6-7f80-9a1b-2c3d4e5f6a7b',
     parent_message_id: null,
@@ -42,6 +42,26 @@ test('a missing required field and a bad enum symbol are both reported', () => {
       error.problems.some((p) => p.startsWith('model_version: expected string, missing')) &&
       error.problems.some((p) => p.startsWith('role:')),
   );
+});
+
+test('ids the contract marks as UUIDv7 must be UUIDv7: chat and message ids, parents included', () => {
+  const v4 = '0b7a6f3e-4c1d-4e8a-9f10-2a3b4c5d6e7f';
+  const bad = { ...prompt(), chat_id: v4, parent_message_id: 'not-a-uuid' };
+  assert.throws(
+    () => serde.validate('PromptSubmitted', bad),
+    (error: unknown) =>
+      error instanceof EventValidationError &&
+      error.problems.includes(`chat_id: expected a UUIDv7, got "${v4}"`) &&
+      error.problems.includes('parent_message_id: expected a UUIDv7, got "not-a-uuid"'),
+  );
+  const created = newEvent('ChatCreated', {
+    chat_id: v4,
+    user_id: v4, // user ids are not ordered by time: any UUID
+    title: null,
+    model_version: 'm',
+  });
+  assert.throws(() => serde.validate('ChatCreated', created), /chat_id: expected a UUIDv7/);
+  assert.doesNotThrow(() => serde.validate('ChatCreated', { ...created, chat_id: prompt().chat_id }));
 });
 
 test('an unknown event type is rejected', () => {

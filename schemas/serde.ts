@@ -5,6 +5,7 @@ import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-regis
 import avro from 'avsc';
 import { catalog, type EventDefinition } from './catalog.ts';
 import type { EventMap, EventName } from './generated/events.ts';
+import { isUuidV7, UUID_V7_FORMAT } from './uuidV7.ts';
 
 export class EventValidationError extends Error {
   override name = 'EventValidationError';
@@ -33,6 +34,8 @@ export interface DecodedEvent {
 
 export class EventSerde {
   private readonly types = new Map<string, avro.Type>();
+  /** Per event, the fields its contract marks as UUIDv7 (Avro itself checks only that they are strings). */
+  private readonly v7Fields = new Map<string, string[]>();
   private readonly ids = new Map<string, number>();
   private readonly readers = new Map<
     number,
@@ -43,7 +46,11 @@ export class EventSerde {
     private readonly registry: SchemaRegistry,
     private readonly events: readonly EventDefinition[] = catalog,
   ) {
-    for (const event of events) this.types.set(event.name, avro.Type.forSchema(event.schema as avro.Schema));
+    for (const event of events) {
+      this.types.set(event.name, avro.Type.forSchema(event.schema as avro.Schema));
+      const v7 = event.schema.fields.filter((f) => f['parley.format'] === UUID_V7_FORMAT).map((f) => f.name);
+      this.v7Fields.set(event.name, v7);
+    }
   }
 
   /** Registers every contract (idempotent) and caches the ids; call once at start-up. */
@@ -66,8 +73,13 @@ export class EventSerde {
   validate(name: string, event: unknown): void {
     const type = this.types.get(name);
     if (!type) throw new EventValidationError(name, [`unknown event type ${name}`]);
-    if (type.isValid(event)) return; // fast path; the error hook below only runs to explain a failure
     const problems: string[] = [];
+    for (const field of this.v7Fields.get(name)!) {
+      const value = (event as Record<string, unknown>)[field];
+      if (typeof value === 'string' && !isUuidV7(value))
+        problems.push(`${field}: expected a UUIDv7, got ${JSON.stringify(value)}`);
+    }
+    if (problems.length === 0 && type.isValid(event)) return; // the error hook below only explains a failure
     type.isValid(event, {
       errorHook: (path, value, fieldType) => {
         const expected = fieldType.typeName ?? String(fieldType);

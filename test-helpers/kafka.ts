@@ -1,5 +1,5 @@
 // Reading back what a test produced: remember the end offsets first, then consume from there.
-import type { Admin, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { createKafka } from '../core/clients.ts';
 import { config, uniqueName } from './config.ts';
 
@@ -11,11 +11,6 @@ export interface ConsumedRecord {
   headers: Record<string, string>;
 }
 
-export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, string>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, o.high]));
-}
-
 const toRecord = (partition: number, message: KafkaMessage): ConsumedRecord => ({
   partition,
   offset: message.offset,
@@ -24,10 +19,10 @@ const toRecord = (partition: number, message: KafkaMessage): ConsumedRecord => (
   headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
 });
 
-/** Consumes `topic` from `from` (per-partition offsets) until `count` records arrived. */
+/** Consumes `topic` from `from` (per-partition offsets, e.g. core/kafkaProgress endOffsets) until `count` records arrived. */
 export async function consumeFrom(
   topic: string,
-  from: Map<number, string>,
+  from: Map<number, bigint>,
   count: number,
   timeoutMs = 30_000,
 ): Promise<ConsumedRecord[]> {
@@ -39,7 +34,7 @@ export async function consumeFrom(
   await admin.setOffsets({
     groupId,
     topic,
-    partitions: [...from].map(([partition, offset]) => ({ partition, offset })),
+    partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })),
   });
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId });

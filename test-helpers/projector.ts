@@ -1,14 +1,15 @@
 // A Cassandra projector on a topic and keyspace of the test's own, so tests never see each other's
 // records or rows.
 import { createCassandraClient, createKafka, createSchemaRegistry } from '../core/clients.ts';
-import { cassandraProjector } from '../processors/cassandra/cassandraProjector.ts';
-import { hasCaughtUp } from '../processors/runtime/groupProgress.ts';
-import { ProcessorRuntime, type ProcessorDefinition } from '../processors/runtime/processorRuntime.ts';
+import { groupProgress, waitUntilCaughtUp } from '../core/kafkaProgress.ts';
+import { cassandraProjectorRuntime, fixedKeyspace } from '../processors/cassandra/cassandraProjector.ts';
 import { migrate } from '../projections/cassandra/keyspace.ts';
-import { topicSpecs } from '../producers/topics.ts';
-import { provisionTopics } from '../producers/topics.ts';
+import { provisionTopics, topicSpecs } from '../producers/topics.ts';
+import { topics } from '../schemas/catalog.ts';
 import { EventSerde } from '../schemas/serde.ts';
 import { config, uniqueName } from './config.ts';
+
+export { eventually } from './bounded.ts';
 
 export const testConfig = { ...config.clients, processor: { ...config.clients.processor, metricsPort: 0 } };
 
@@ -20,7 +21,7 @@ export async function createChatTopic(
   const topic = uniqueName('chat_test');
   const admin = createKafka(config.clients, 'test-topics').admin();
   await admin.connect();
-  const chatSpec = topicSpecs(config.clients.topics).find((s) => s.topic === 'parley.chat')!;
+  const chatSpec = topicSpecs(config.clients.topics).find((s) => s.topic === topics.chat)!;
   await provisionTopics(admin, [
     { ...chatSpec, topic, partitions },
     { topic: `${topic}.dlq`, partitions: 1, replicationFactor: 1, configs: dlqConfigs },
@@ -43,38 +44,32 @@ export function projectorRuntime(
   keyspace: string,
   groupId?: string,
 ) {
-  const definition: ProcessorDefinition = cassandraProjector(
-    client,
-    { current: () => keyspace },
-    testConfig.cassandraProjection,
-    { name: 'test-projector', topic },
-  );
-  return new ProcessorRuntime(definition, testConfig, { groupId: groupId ?? uniqueName('test-projector') });
+  return cassandraProjectorRuntime(config.clients, client, fixedKeyspace(keyspace), {
+    name: 'test-projector',
+    topic,
+    groupId: groupId ?? uniqueName('test-projector'),
+    metricsPort: 0,
+  });
 }
 
 export const testSerde = () => new EventSerde(createSchemaRegistry(config.clients));
 
-/** Waits until `check` returns true, polling; fails after `timeoutMs`. */
-export async function eventually(
-  check: () => Promise<boolean>,
-  timeoutMs = 60_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms`);
-}
-
-/** True once the group has committed every partition of `topic` up to its end. */
-export async function caughtUp(groupId: string, topic: string): Promise<boolean> {
-  const admin = createKafka(config.clients, 'test-lag').admin();
+async function withAdmin<T>(
+  work: (admin: ReturnType<ReturnType<typeof createKafka>['admin']>) => Promise<T>,
+) {
+  const admin = createKafka(config.clients, 'test-progress').admin();
   await admin.connect();
   try {
-    return await hasCaughtUp(admin, groupId, topic);
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
 }
+
+/** True once the group has committed every partition of `topic` up to its end. */
+export const caughtUp = (groupId: string, topic: string): Promise<boolean> =>
+  withAdmin(async (admin) => (await groupProgress(admin, groupId, topic)).caughtUp);
+
+/** Waits until the group has committed `topic` up to its end; fails after `timeoutMs` saying how far it got. */
+export const waitForCatchUp = (groupId: string, topic: string, timeoutMs: number): Promise<void> =>
+  withAdmin((admin) => waitUntilCaughtUp(admin, groupId, topic, { timeoutMs }));

@@ -2,8 +2,8 @@
 import { createCassandraClient, createKafka, createSchemaRegistry } from '../../core/clients.ts';
 import { loadConfig } from '../../core/config.ts';
 import { activeKeyspace, migrate } from '../../projections/cassandra/keyspace.ts';
-import { rebuildCassandra } from '../../projections/cassandra/rebuild.ts';
-import { reconcileCassandra } from '../../projections/cassandra/reconcile.ts';
+import { rebuildCassandra } from '../../processors/cassandra/rebuild.ts';
+import { formatDifference, reconcileCassandra } from '../../processors/cassandra/reconcile.ts';
 import { topics } from '../../schemas/catalog.ts';
 import { EventSerde } from '../../schemas/serde.ts';
 import { runCli } from './runCli.ts';
@@ -71,16 +71,12 @@ runCli(async ([command, target]) => {
       keyspace,
     );
     console.log(
-      `reconcile ${topics.chat} → ${keyspace}: ${report.eventsRead} events (${report.undecodable} undecodable), ${report.expectedRows} rows expected, ${report.actualRows} present`,
+      `reconcile ${topics.chat} → ${keyspace}: ${report.eventsRead} events (${report.deadLettered} dead-lettered), ${report.expectedRows} rows expected, ${report.actualRows} present`,
     );
-    for (const id of report.missing) console.log(`missing  ${id}`);
-    for (const row of report.extra) console.log(`extra    ${row}`);
-    console.log(
-      report.missing.length + report.extra.length === 0
-        ? '✓ no differences'
-        : `✗ ${report.missing.length} missing, ${report.extra.length} extra`,
-    );
-    return report.missing.length + report.extra.length === 0 ? 0 : 1;
+    for (const difference of report.differences) console.log(formatDifference(difference));
+    const count = report.differences.length;
+    console.log(count === 0 ? '✓ no differences' : `✗ ${count} differences`);
+    return count === 0 ? 0 : 1;
   } finally {
     await client.shutdown();
   }

@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadStackPathsConfig } from '../../core/config.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -17,15 +18,17 @@ export interface StackPaths {
   cache: string;
 }
 
-export function stackPaths(env: NodeJS.ProcessEnv = process.env): StackPaths {
-  const root = resolve(env.PARLEY_STACK_DIR ?? join(repoRoot, '.stack'));
-  const cacheHome = env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+/** `env` (default: the process's) is parsed and validated by core/config.ts. */
+export function stackPaths(env?: NodeJS.ProcessEnv): StackPaths {
+  const settings = loadStackPathsConfig(env);
+  const root = resolve(settings.stackDir ?? join(repoRoot, '.stack'));
+  const cacheHome = settings.xdgCacheHome ?? join(homedir(), '.cache');
   return {
     root,
     data: join(root, 'data'),
     logs: join(root, 'logs'),
     run: join(root, 'run'),
     conf: join(root, 'conf'),
-    cache: resolve(env.PARLEY_CACHE_DIR ?? join(cacheHome, 'parley')),
+    cache: resolve(settings.cacheDir ?? join(cacheHome, 'parley')),
   };
 }

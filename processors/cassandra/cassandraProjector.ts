@@ -1,13 +1,18 @@
 // The Cassandra projector: chat events → chat read models. The runtime supplies ordering, retries,
-// dead-lettering and commits; this file only turns records into writes.
+// dead-lettering and commits; this file only turns records into writes, and is the one way to run
+// a projector (live, rebuild, benchmark, test) on a topic, keyspace and consumer group.
 import type cassandra from 'cassandra-driver';
 import type { ClientConfig } from '../../core/config.ts';
-import { projectChatEvent } from '../../projections/cassandra/chatProjection.ts';
 import { topics } from '../../schemas/catalog.ts';
-import type { ProcessorDefinition, ProcessorRecord } from '../runtime/processorRuntime.ts';
-import { writeStatements } from './statementBatches.ts';
+import {
+  ProcessorRuntime,
+  type ProcessorDefinition,
+  type ProcessorRecord,
+} from '../runtime/processorRuntime.ts';
+import { writeChatRecords } from './chatRecordWriter.ts';
 
 export const CASSANDRA_PROJECTOR = 'cassandra-projector';
+const DEFAULT_METRICS_PORT = 9464;
 
 export interface KeyspaceTarget {
   /** The keyspace to write to now; read per batch, so a rebuild's swap takes effect at once. */
@@ -15,9 +20,13 @@ export interface KeyspaceTarget {
 }
 
 export interface ProjectorOptions {
+  /** Names the consumer group (parley.<name>), the metrics and the logs. */
   name?: string;
-  /** The chat topic (tests and rebuilds may point elsewhere). */
+  /** The chat topic (tests, benchmarks and rebuilds may point elsewhere). */
   topic?: string;
+  /** Default: parley.<name>. */
+  groupId?: string;
+  /** Overrides PARLEY_METRICS_PORT (0: any free port, for projectors beside the live one). */
   metricsPort?: number;
 }
 
@@ -25,19 +34,37 @@ export function cassandraProjector(
   client: cassandra.Client,
   target: KeyspaceTarget,
   settings: ClientConfig['cassandraProjection'],
-  options: ProjectorOptions = {},
+  options: Pick<ProjectorOptions, 'name' | 'topic'> = {},
 ): ProcessorDefinition {
   return {
     name: options.name ?? CASSANDRA_PROJECTOR,
     topics: [options.topic ?? topics.chat],
-    metricsPort: options.metricsPort ?? 9464,
+    metricsPort: DEFAULT_METRICS_PORT,
     batchSize: settings.batchRecords,
-    // Every statement carries its event's write timestamp, so rows come out the same whatever
-    // order a call's records are written in: records of one chat may share a call (and batch).
+    // Row writes carry their event's write timestamp and list moves are folded in log order, so
+    // records of one chat may share a call (and a batch).
     sameKeyInBatch: true,
-    async handle(records: ProcessorRecord[]) {
-      const statements = records.flatMap((record) => projectChatEvent(record.name, record.event, record));
-      await writeStatements(client, target.current(), statements, settings.batch);
-    },
+    handle: (records: ProcessorRecord[]) => writeChatRecords(client, target.current(), records, settings),
   };
 }
+
+/** A projector runtime (not started) writing to `target`. */
+export function cassandraProjectorRuntime(
+  config: ClientConfig,
+  client: cassandra.Client,
+  target: KeyspaceTarget,
+  options: ProjectorOptions = {},
+): ProcessorRuntime {
+  const processor =
+    options.metricsPort === undefined
+      ? config.processor
+      : { ...config.processor, metricsPort: options.metricsPort };
+  return new ProcessorRuntime(
+    cassandraProjector(client, target, config.cassandraProjection, options),
+    { ...config, processor },
+    { groupId: options.groupId },
+  );
+}
+
+/** A keyspace that never changes (rebuilds, benchmarks, tests). */
+export const fixedKeyspace = (keyspace: string): KeyspaceTarget => ({ current: () => keyspace });

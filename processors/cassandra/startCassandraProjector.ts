@@ -3,8 +3,8 @@
 import { createCassandraClient } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
 import { activeKeyspace, migrate } from '../../projections/cassandra/keyspace.ts';
-import { ProcessorRuntime, type RuntimeOptions } from '../runtime/processorRuntime.ts';
-import { cassandraProjector } from './cassandraProjector.ts';
+import type { ProcessorRuntime } from '../runtime/processorRuntime.ts';
+import { cassandraProjectorRuntime } from './cassandraProjector.ts';
 
 const POINTER_REFRESH_MS = 2_000;
 
@@ -14,10 +14,7 @@ export interface RunningProjector {
   stop(): Promise<void>;
 }
 
-export async function startCassandraProjector(
-  config: ClientConfig,
-  options: RuntimeOptions = {},
-): Promise<RunningProjector> {
+export async function startCassandraProjector(config: ClientConfig): Promise<RunningProjector> {
   const { keyspace: configured, replicationFactor } = config.cassandraProjection;
   const client = createCassandraClient(config);
   await client.connect();
@@ -29,11 +26,7 @@ export async function startCassandraProjector(
       () => undefined, // Cassandra down: keep the last known keyspace; writes are retried anyway
     );
   }, POINTER_REFRESH_MS);
-  const runtime = new ProcessorRuntime(
-    cassandraProjector(client, { current: () => current }, config.cassandraProjection),
-    config,
-    options,
-  );
+  const runtime = cassandraProjectorRuntime(config, client, { current: () => current });
   await runtime.start();
   return {
     runtime,

@@ -5,10 +5,11 @@ import { after, before, test } from 'node:test';
 import { v7 as uuidv7, v4 as uuidv4 } from 'uuid';
 import { createCassandraClient } from '../../core/clients.ts';
 import { newEvent } from '../../producers/newEvent.ts';
-import { projectChatEvent, type CqlStatement } from '../../projections/cassandra/chatProjection.ts';
+import { projectChatEvent } from '../../projections/cassandra/chatProjection.ts';
+import { partitionKeyOf, type RowWrite } from '../../projections/cassandra/rowWrites.ts';
 import { config } from '../../test-helpers/config.ts';
 import { createTestKeyspace } from '../../test-helpers/projector.ts';
-import { planBatches, routingKey, writeStatements } from './statementBatches.ts';
+import { planBatches, routingKey, writeRows } from './statementBatches.ts';
 
 const client = createCassandraClient(config.clients);
 let keyspace: string;
@@ -19,12 +20,12 @@ before(async () => {
 after(() => client.shutdown());
 
 /** Prompts of one chat each: a message row and a chat-list row per prompt. */
-function promptStatements(n: number, content = 'hi'): CqlStatement[] {
+function promptStatements(n: number, content = 'hi'): RowWrite[] {
   return Array.from({ length: n }, (_, i) =>
     projectChatEvent(
       'PromptSubmitted',
       newEvent('PromptSubmitted', {
-        chat_id: uuidv4(),
+        chat_id: uuidv7(),
         user_id: uuidv4(),
         message_id: uuidv7(),
         parent_message_id: null,
@@ -37,9 +38,9 @@ function promptStatements(n: number, content = 'hi'): CqlStatement[] {
 }
 
 test('routing keys hash to the token Cassandra gives the row (single and composite keys)', async () => {
-  const [message, listRow] = promptStatements(1) as [CqlStatement, CqlStatement];
-  await writeStatements(client, keyspace, [message, listRow], { maxStatements: 64, maxBytes: 40_960 });
-  const cases: Array<[CqlStatement, string]> = [
+  const [message, listRow] = promptStatements(1) as [RowWrite, RowWrite];
+  await writeRows(client, keyspace, [message, listRow], { maxStatements: 64, maxBytes: 40_960 });
+  const cases: Array<[RowWrite, string]> = [
     [
       message,
       `SELECT token(chat_id, bucket) AS t FROM ${keyspace}.messages_by_chat WHERE chat_id = ? AND bucket = ?`,
@@ -47,9 +48,9 @@ test('routing keys hash to the token Cassandra gives the row (single and composi
     [listRow, `SELECT token(user_id) AS t FROM ${keyspace}.chats_by_user WHERE user_id = ?`],
   ];
   for (const [statement, query] of cases) {
-    const row = (await client.execute(query, statement.partitionKey, { prepare: true })).first();
+    const row = (await client.execute(query, partitionKeyOf(statement), { prepare: true })).first();
     assert.ok(row, 'the row was written');
-    const ours = client.metadata.newToken(routingKey(statement.partitionKey));
+    const ours = client.metadata.newToken(routingKey(partitionKeyOf(statement)));
     assert.equal(ours.toString(), String(row.get('t')));
   }
 });
@@ -76,11 +77,11 @@ test('batches keep to the statement and size limits; an oversized statement goes
 
 test('every row of a many-batch write lands, large ones included', async () => {
   const statements = [...promptStatements(300), ...promptStatements(3, 'y'.repeat(60_000))];
-  await writeStatements(client, keyspace, statements, { maxStatements: 64, maxBytes: 40_960 });
-  for (const statement of statements.filter((s) => s.query.startsWith('UPDATE messages_by_chat'))) {
+  await writeRows(client, keyspace, statements, { maxStatements: 64, maxBytes: 40_960 });
+  for (const statement of statements.filter((s) => s.table === 'messages_by_chat')) {
     const found = await client.execute(
       `SELECT content FROM ${keyspace}.messages_by_chat WHERE chat_id = ? AND bucket = ?`,
-      statement.partitionKey,
+      partitionKeyOf(statement),
       { prepare: true },
     );
     assert.equal(found.rowLength, 1);

@@ -8,7 +8,8 @@ import { catalog, topics } from '../../schemas/catalog.ts';
 import type { EventName } from '../../schemas/generated/events.ts';
 import { EventValidationError } from '../../schemas/serde.ts';
 import { config } from '../../test-helpers/config.ts';
-import { consumeFrom, endOffsets } from '../../test-helpers/kafka.ts';
+import { endOffsets } from '../../core/kafkaProgress.ts';
+import { consumeFrom } from '../../test-helpers/kafka.ts';
 import {
   createEventProducer,
   EVENT_TYPE_HEADER,

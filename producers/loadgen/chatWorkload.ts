@@ -65,7 +65,8 @@ export class ChatWorkload {
     );
   }
 
-  private messageId(): string {
+  /** A UUIDv7 at the workload's clock, from the seeded random source (chat and message ids). */
+  private timeOrderedId(): string {
     const random = new Uint8Array(16).map(() => this.random.int(256));
     return uuidv7({ msecs: this.clock(), random });
   }
@@ -111,7 +112,7 @@ export class ChatWorkload {
   private createChat() {
     const user = this.user();
     const chat = this.remember(this.chats, {
-      chatId: this.random.uuid(),
+      chatId: this.timeOrderedId(),
       userId: user.userId,
       model: this.random.pick(models),
       lastMessageId: null,
@@ -208,7 +209,7 @@ export class ChatWorkload {
       case 'PromptSubmitted': {
         const chat = this.chat();
         if (!chat) return this.createChat().generated;
-        const messageId = this.messageId();
+        const messageId = this.timeOrderedId();
         const promptBytes = this.size(seedSizing.promptBytes);
         const generated = this.event('PromptSubmitted', {
           chat_id: chat.chatId,
@@ -248,7 +249,7 @@ export class ChatWorkload {
         const prompt = this.pendingPrompts.shift();
         if (!prompt) return this.generate('PromptSubmitted');
         const chat = prompt.chat;
-        const messageId = this.messageId();
+        const messageId = this.timeOrderedId();
         const latency = Math.round(r.logNormal(1_800, 0.6));
         if (name === 'AnswerFailed') {
           return this.event(

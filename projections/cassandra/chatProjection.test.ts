@@ -2,9 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { newEvent } from '../../producers/newEvent.ts';
-import { PoisonRecordError } from '../../processors/runtime/errors.ts';
-import { projectChatEvent, writeTimestamp } from './chatProjection.ts';
-import { BUCKET_MS, bucketOf, isUuidV7, uuidV7Millis } from './messageTime.ts';
+import { PoisonRecordError } from '../../core/errors.ts';
+import { isUuidV7, uuidV7Millis } from '../../schemas/uuidV7.ts';
+import { projectChatEvent } from './chatProjection.ts';
+import { BUCKET_MS, bucketOf } from './messageTime.ts';
+import { partitionKeyOf, toCql } from './rowWrites.ts';
+import { writeTimestamp } from './writeTimestamp.ts';
 
 const chat = '0b7a6f3e-4c1d-4e8a-9f10-2a3b4c5d6e7f';
 const user = '1c8b7a4f-5d2e-4f9b-8a21-3b4c5d6e7f80';
@@ -18,11 +21,6 @@ test('UUIDv7 ids carry their time, and the bucket follows from the id alone', ()
   assert.equal(isUuidV7('3b241101-e2bb-4255-8caf-4136c566a962'), false);
 });
 
-test('write timestamps order by event time, then by log offset', () => {
-  assert.equal(writeTimestamp(1_000, { offset: '7' }), 1_000_007n);
-  assert.ok(writeTimestamp(1_001, { offset: '0' }) > writeTimestamp(1_000, { offset: '999' }));
-});
-
 test('a prompt becomes a message row and a chat activity update, all stamped with its time', () => {
   const messageId = uuidv7();
   const prompt = newEvent('PromptSubmitted', {
@@ -33,24 +31,29 @@ test('a prompt becomes a message row and a chat activity update, all stamped wit
     content: 'hi',
     model_version: 'm',
   });
-  const statements = projectChatEvent('PromptSubmitted', prompt, { offset: '42' });
+  const writes = projectChatEvent('PromptSubmitted', prompt, { offset: '42' });
   assert.deepEqual(
-    statements.map((s) => s.query.split(' ')[1]),
+    writes.map((w) => w.table),
     ['messages_by_chat', 'chats_by_user'],
   );
   assert.deepEqual(
-    statements.map((s) => s.partitionKey),
+    writes.map(partitionKeyOf),
     [[chat, bucketOf(messageId)], [user]],
-    'each statement names the partition its row lives in',
+    'each write names the partition its row lives in',
   );
-  for (const s of statements) {
-    assert.match(s.query, /^UPDATE \w+ USING TIMESTAMP \? SET /);
-    assert.equal(s.params[0], writeTimestamp(prompt.occurred_at, { offset: '42' }));
+  for (const w of writes) {
+    assert.equal(w.timestamp, writeTimestamp(prompt.occurred_at, { offset: '42' }));
+    assert.equal(w.eventId, prompt.event_id, 'each write names the event it is an effect of');
   }
-  assert.deepEqual(statements[0]!.params.slice(-3), [chat, bucketOf(messageId), messageId]);
+  const cql = toCql(writes[0]!, 'ks');
+  assert.match(
+    cql.query,
+    /^UPDATE ks\.messages_by_chat USING TIMESTAMP \? SET .* WHERE chat_id = \? AND bucket = \? AND message_id = \?$/,
+  );
+  assert.deepEqual(cql.params.slice(-3), [chat, bucketOf(messageId), messageId]);
   assert.deepEqual(
     projectChatEvent('PromptSubmitted', prompt, { offset: '42' }),
-    statements,
+    writes,
     'pure: same input, same output',
   );
 });

@@ -6,11 +6,10 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { createSchemaRegistry } from '../../core/clients.ts';
 import { newEvent } from '../../producers/newEvent.ts';
-import { repoRoot } from '../../ops/stack/paths.ts';
 import { catalog, type EventDefinition } from '../catalog.ts';
 import { checkCompatibility, registerEvents } from '../registry.ts';
 import { EventSerde } from '../serde.ts';
-import { config, uniqueName } from '../../test-helpers/config.ts';
+import { config, repoRoot, uniqueName } from '../../test-helpers/config.ts';
 
 const registry = createSchemaRegistry(config.clients);
 const registryUrl = config.clients.schemaRegistryUrl;

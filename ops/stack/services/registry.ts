@@ -9,6 +9,12 @@ import type { ServiceContext, ServiceDefinition } from '../service.ts';
 
 const APICURIO_VERSION = '3.3.3';
 const home = (ctx: ServiceContext) => join(ctx.paths.cache, `apicurio-${APICURIO_VERSION}`);
+const java21 = (ctx: ServiceContext) =>
+  findJava(21, {
+    preferredHome: ctx.config.stack.PARLEY_JAVA21_HOME,
+    cacheDir: ctx.paths.cache,
+    log: ctx.log,
+  });
 
 export const registry: ServiceDefinition = {
   name: 'registry',
@@ -19,13 +25,13 @@ export const registry: ServiceDefinition = {
     await ensureCached(home(ctx), (dir) =>
       unpackArtifact(dir, `io.apicurio:apicurio-registry-app:${APICURIO_VERSION}:tar.gz:all`),
     );
-    await findJava(21, ctx.paths.cache, ctx.log);
+    await java21(ctx);
   },
   async prepare(ctx) {
     const s = ctx.config.stack;
     const dataDir = join(ctx.paths.data, 'registry');
     await mkdir(dataDir, { recursive: true });
-    const java = await findJava(21, ctx.paths.cache, ctx.log);
+    const java = await java21(ctx);
     return {
       command: [
         java,

@@ -4,12 +4,12 @@ import { execFile } from 'node:child_process';
 import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { createCassandraClient } from '../../../core/clients.ts';
-import { repoRoot } from '../../../ops/stack/paths.ts';
 import { createEventProducer } from '../../../producers/eventProducer.ts';
 import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../../producers/loadgen/random.ts';
-import { reconcileCassandra } from '../../../projections/cassandra/reconcile.ts';
-import { config } from '../../../test-helpers/config.ts';
+import { formatDifference, reconcileCassandra } from '../reconcile.ts';
+import { within } from '../../../test-helpers/bounded.ts';
+import { config, repoRoot } from '../../../test-helpers/config.ts';
 import {
   caughtUp,
   createChatTopic,
@@ -17,10 +17,17 @@ import {
   eventually,
   projectorRuntime,
   testSerde,
+  waitForCatchUp,
 } from '../../../test-helpers/projector.ts';
 
 const stack = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/cli/stack.ts', ...args], { cwd: repoRoot });
+  within(
+    `npm run stack -- ${args.join(' ')}`,
+    180_000,
+    promisify(execFile)(process.execPath, ['--import', 'tsx', 'ops/cli/stack.ts', ...args], {
+      cwd: repoRoot,
+    }),
+  );
 const client = createCassandraClient(config.clients);
 after(async () => {
   try {
@@ -43,7 +50,7 @@ async function metric(
 
 test(
   'Cassandra stopped: the projector pauses and retries, then catches up with nothing lost',
-  { timeout: 300_000 },
+  { timeout: 900_000 },
   async () => {
     const topic = await createChatTopic(3);
     const keyspace = await createTestKeyspace();
@@ -52,16 +59,24 @@ test(
     const runtime = projectorRuntime(client, topic, keyspace);
     await runtime.start();
     try {
-      await producer.publishMany(
-        Array.from({ length: 500 }, () => workload.next()),
-        { topic },
+      await within(
+        'publishing 500 events',
+        60_000,
+        producer.publishMany(
+          Array.from({ length: 500 }, () => workload.next()),
+          { topic },
+        ),
       );
-      await eventually(() => caughtUp(runtime.groupId, topic), 60_000, 'caught up before the outage');
+      await waitForCatchUp(runtime.groupId, topic, 120_000);
 
       await stack('down', 'cassandra');
-      await producer.publishMany(
-        Array.from({ length: 1_000 }, () => workload.next()),
-        { topic },
+      await within(
+        'publishing 1,000 events while Cassandra is down',
+        60_000,
+        producer.publishMany(
+          Array.from({ length: 1_000 }, () => workload.next()),
+          { topic },
+        ),
       );
       await eventually(
         async () => (await metric(runtime, 'parley_processor_paused')) === 1,
@@ -77,14 +92,18 @@ test(
       assert.equal(await caughtUp(runtime.groupId, topic), false, 'nothing committed while the sink is down');
 
       await stack('up', 'cassandra');
-      await eventually(() => caughtUp(runtime.groupId, topic), 120_000, 'caught up after the outage');
+      await waitForCatchUp(runtime.groupId, topic, 240_000);
       assert.equal(await metric(runtime, 'parley_processor_paused'), 0, 'fetching resumed');
     } finally {
-      await runtime.stop();
-      await producer.close();
+      await within('stopping the projector', 60_000, runtime.stop());
+      await within('closing the producer', 30_000, producer.close());
     }
-    const report = await reconcileCassandra(config.clients, client, testSerde(), topic, keyspace);
-    assert.deepEqual({ missing: report.missing, extra: report.extra }, { missing: [], extra: [] });
+    const report = await within(
+      'reconcile',
+      120_000,
+      reconcileCassandra(config.clients, client, testSerde(), topic, keyspace),
+    );
+    assert.deepEqual(report.differences.map(formatDifference), []);
     assert.ok(report.eventsRead >= 1_400);
   },
 );

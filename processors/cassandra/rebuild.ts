@@ -6,11 +6,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type cassandra from 'cassandra-driver';
 import type { Admin } from 'kafkajs';
 import type { ClientConfig } from '../../core/config.ts';
-import { cassandraProjector } from '../../processors/cassandra/cassandraProjector.ts';
-import { KEYSPACE_POINTER_REFRESH_MS } from '../../processors/cassandra/startCassandraProjector.ts';
-import { committedOffsets, endOffsets } from '../../processors/runtime/groupProgress.ts';
-import { ProcessorRuntime } from '../../processors/runtime/processorRuntime.ts';
-import { activeKeyspace, migrate, setActiveKeyspace } from './keyspace.ts';
+import { endOffsets, waitUntilCaughtUp } from '../../core/kafkaProgress.ts';
+import { activeKeyspace, migrate, setActiveKeyspace } from '../../projections/cassandra/keyspace.ts';
+import { cassandraProjectorRuntime, fixedKeyspace } from './cassandraProjector.ts';
+import { KEYSPACE_POINTER_REFRESH_MS } from './startCassandraProjector.ts';
 
 export interface RebuildOptions {
   topic: string;
@@ -25,26 +24,6 @@ export interface RebuildResult {
   previous: string;
   records: bigint;
   seconds: number;
-}
-
-async function waitUntilCommitted(
-  admin: Admin,
-  groupId: string,
-  topic: string,
-  target: Map<number, bigint>,
-  onProgress?: (done: bigint, total: bigint) => void,
-): Promise<void> {
-  const total = [...target.values()].reduce((a, b) => a + b, 0n);
-  for (;;) {
-    const done = await committedOffsets(admin, groupId, topic);
-    const progress = [...target].reduce((sum, [p, high]) => {
-      const offset = done.get(p) ?? 0n;
-      return sum + (offset < high ? offset : high);
-    }, 0n);
-    onProgress?.(progress, total);
-    if ([...target].every(([p, high]) => (done.get(p) ?? 0n) >= high)) return;
-    await sleep(500);
-  }
 }
 
 const timestamp = () => new Date().toISOString().replace(/\D/g, '').slice(0, 14);
@@ -62,22 +41,24 @@ export async function rebuildCassandra(
   await migrate(client, keyspace, replicationFactor);
   const groupId = `parley.cassandra-rebuild.${keyspace}`;
   const snapshot = await endOffsets(admin, options.topic);
-  const runtime = new ProcessorRuntime(
-    cassandraProjector(client, { current: () => keyspace }, config.cassandraProjection, {
-      name: 'cassandra-rebuild',
-      topic: options.topic,
-    }),
-    { ...config, processor: { ...config.processor, metricsPort: 0 } },
-    { groupId, fromBeginning: true },
-  );
+  const runtime = cassandraProjectorRuntime(config, client, fixedKeyspace(keyspace), {
+    name: 'cassandra-rebuild',
+    topic: options.topic,
+    groupId,
+    metricsPort: 0,
+  });
   await runtime.start();
   try {
-    await waitUntilCommitted(admin, groupId, options.topic, snapshot, options.onProgress);
+    await waitUntilCaughtUp(admin, groupId, options.topic, {
+      target: snapshot,
+      pollMs: 500,
+      onProgress: options.onProgress,
+    });
     if (options.swap ?? true) {
       await setActiveKeyspace(client, keyspace, replicationFactor);
       // Past the live projector's last possible write to the old keyspace, then caught up again.
       await sleep(2 * KEYSPACE_POINTER_REFRESH_MS + 1_000);
-      await waitUntilCommitted(admin, groupId, options.topic, await endOffsets(admin, options.topic));
+      await waitUntilCaughtUp(admin, groupId, options.topic, { pollMs: 500 });
     }
   } finally {
     await runtime.stop();

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { ConfigError, loadConfig, loadLoggingConfig } from './config.ts';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+
+const rejects = (load: () => unknown, variable: string) =>
+  assert.throws(load, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    assert.match(error.message, new RegExp(`\\b${variable}\\b`));
+    return true;
+  });
+
+describe('producer compression', () => {
+  test('kafkajs accepts none, gzip and snappy', () => {
+    for (const compression of ['none', 'gzip', 'snappy']) {
+      const { producer } = loadConfig({
+        PARLEY_PRODUCER_TRANSPORT: 'kafkajs',
+        PARLEY_PRODUCER_COMPRESSION: compression,
+      }).clients;
+      assert.equal(producer.transport, 'kafkajs');
+      assert.equal(producer.compression, compression);
+    }
+  });
+
+  test('kafkajs with lz4 or zstd fails naming PARLEY_PRODUCER_COMPRESSION', () => {
+    for (const compression of ['lz4', 'zstd']) {
+      rejects(
+        () => loadConfig({ PARLEY_PRODUCER_TRANSPORT: 'kafkajs', PARLEY_PRODUCER_COMPRESSION: compression }),
+        'PARLEY_PRODUCER_COMPRESSION',
+      );
+    }
+  });
+
+  test('rdkafka accepts zstd', () => {
+    const { producer } = loadConfig({
+      PARLEY_PRODUCER_TRANSPORT: 'rdkafka',
+      PARLEY_PRODUCER_COMPRESSION: 'zstd',
+    }).clients;
+    assert.equal(producer.compression, 'zstd');
+  });
+});
+
+describe('logging', () => {
+  test('LOG_LEVEL and PARLEY_SERVICE_NAME are honoured, with defaults when unset', () => {
+    assert.deepEqual(loadLoggingConfig({ LOG_LEVEL: 'debug', PARLEY_SERVICE_NAME: 'projector' }), {
+      level: 'debug',
+      serviceName: 'projector',
+    });
+    const defaults = loadLoggingConfig({});
+    assert.equal(typeof defaults.level, 'string');
+    assert.equal(typeof defaults.serviceName, 'string');
+  });
+
+  test('a bad LOG_LEVEL fails naming LOG_LEVEL', () => {
+    rejects(() => loadLoggingConfig({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL');
+    rejects(() => loadLoggingConfig({ LOG_LEVEL: '' }), 'LOG_LEVEL');
+  });
+
+  test('an empty PARLEY_SERVICE_NAME fails naming it', () => {
+    rejects(() => loadLoggingConfig({ PARLEY_SERVICE_NAME: '' }), 'PARLEY_SERVICE_NAME');
+  });
+
+  test('logging does not fail on variables it does not read', () => {
+    assert.doesNotThrow(() => loadLoggingConfig({ PARLEY_KAFKA_PORT: 'not a port' }));
+  });
+
+  test('the logger takes its level and service from the environment, and refuses a bad LOG_LEVEL', async () => {
+    const script =
+      "const { logger } = await import('./core/logger.ts'); console.log(JSON.stringify({ level: logger.level, bindings: logger.bindings() }));";
+    const run = (env: NodeJS.ProcessEnv) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        cwd: repoRoot,
+        env: { ...process.env, ...env },
+      });
+    const { stdout } = await run({ LOG_LEVEL: 'warn', PARLEY_SERVICE_NAME: 'config-test' });
+    assert.deepEqual(JSON.parse(stdout), { level: 'warn', bindings: { service: 'config-test' } });
+    await assert.rejects(run({ LOG_LEVEL: 'loud' }), (error: { stderr: string }) => {
+      assert.match(error.stderr, /ConfigError/);
+      assert.match(error.stderr, /\bLOG_LEVEL\b/);
+      return true;
+    });
+  });
+});
+
+describe('PARLEY_JAVA21_HOME', () => {
+  test('is parsed into the stack config, unset by default', () => {
+    assert.equal(loadConfig({ PARLEY_JAVA21_HOME: '/opt/jdk-21' }).stack.PARLEY_JAVA21_HOME, '/opt/jdk-21');
+    assert.equal(loadConfig({}).stack.PARLEY_JAVA21_HOME, undefined);
+  });
+
+  test('an empty value fails naming it', () => {
+    rejects(() => loadConfig({ PARLEY_JAVA21_HOME: '' }), 'PARLEY_JAVA21_HOME');
+  });
+});
