@@ -136,7 +136,7 @@ const projectors: { [N in EventName]?: Projector<N> } = {
         user_id: e.user_id,
         rating: e.rating,
         comment: e.comment ?? null,
-        reasons: e.reasons ?? [],
+        rating_reasons: e.reasons ?? [],
         rated_at: new Date(e.occurred_at),
         event_id: e.event_id,
       },

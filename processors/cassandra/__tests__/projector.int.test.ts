@@ -49,7 +49,8 @@ async function dump(keyspace: string): Promise<Record<string, unknown[]>> {
     chats_by_activity: 'user_id, last_activity_at, chat_id, event_id, writetime(event_id) AS wt',
     messages_by_chat:
       'chat_id, bucket, message_id, parent_message_id, role, content, status, rating, tokens_out, event_id, writetime(status) AS wt',
-    message_ratings: 'chat_id, message_id, rating, comment, event_id, writetime(rating) AS wt',
+    message_ratings:
+      'chat_id, message_id, rating, comment, rating_reasons, event_id, writetime(rating) AS wt',
   };
   const out: Record<string, unknown[]> = {};
   for (const [table, columns] of Object.entries(tables)) {

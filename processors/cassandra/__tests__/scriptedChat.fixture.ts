@@ -62,7 +62,14 @@ export function scriptedChat() {
       name: 'MessageRated',
       event: newEvent(
         'MessageRated',
-        { chat_id: ids.chat, user_id: user, message_id: ids.a1, rating: 'THUMBS_DOWN', comment: 'too vague' },
+        {
+          chat_id: ids.chat,
+          user_id: user,
+          message_id: ids.a1,
+          rating: 'THUMBS_DOWN',
+          comment: 'too vague',
+          reasons: ['unhelpful'],
+        },
         { occurredAt: at() },
       ),
     },
