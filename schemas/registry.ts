@@ -5,18 +5,21 @@ import type { EventDefinition } from './catalog.ts';
 
 const contentType = 'application/vnd.schemaregistry.v1+json';
 
+/** Registers one contract under its subject (idempotent: an unchanged schema keeps its id). */
+export async function registerEvent(registry: SchemaRegistry, event: EventDefinition): Promise<number> {
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(event.schema) },
+    { subject: event.subject },
+  );
+  return id;
+}
+
 export async function registerEvents(
   registry: SchemaRegistry,
   events: readonly EventDefinition[],
 ): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const event of events) {
-    const { id } = await registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(event.schema) },
-      { subject: event.subject },
-    );
-    ids.set(event.name, id);
-  }
+  for (const event of events) ids.set(event.name, await registerEvent(registry, event));
   return ids;
 }
 

@@ -1,10 +1,11 @@
 // Event (de)serialisation in Confluent's wire format (magic byte 0, 4-byte schema id, Avro body),
 // with the registry as the source of schema ids. Events are validated against their contract
 // first, so a bad event fails here, naming the field, before anything reaches Kafka.
-import { SchemaType, type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { catalog, type EventDefinition } from './catalog.ts';
 import type { EventMap, EventName } from './generated/events.ts';
+import { registerEvent } from './registry.ts';
 import { isUuidV7, UUID_V7_FORMAT } from './uuidV7.ts';
 
 export class EventValidationError extends Error {
@@ -61,10 +62,7 @@ export class EventSerde {
   private async schemaId(name: string): Promise<number> {
     const event = this.events.find((e) => e.name === name);
     if (!event) throw new EventValidationError(name, [`unknown event type ${name}`]);
-    const { id } = await this.registry.register(
-      { type: SchemaType.AVRO, schema: JSON.stringify(event.schema) },
-      { subject: event.subject },
-    );
+    const id = await registerEvent(this.registry, event);
     this.ids.set(name, id);
     return id;
   }

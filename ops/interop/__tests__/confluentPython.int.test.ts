@@ -9,6 +9,7 @@ import { createEventProducer, type EventProducer } from '../../../producers/even
 import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../../producers/loadgen/random.ts';
 import { provisionTopics, topicSpecs } from '../../../producers/topics.ts';
+import { within } from '../../../test-helpers/bounded.ts';
 import { config, uniqueName } from '../../../test-helpers/config.ts';
 import { confluentConsumeScript, confluentPythonPath } from '../installConfluentPython.ts';
 
@@ -34,7 +35,7 @@ test(
     const workload = new ChatWorkload(new Random(5));
     const prompt = workload.sample('PromptSubmitted');
     const answer = workload.sample('AnswerGenerated');
-    await producer.publishMany([prompt, answer], { topic });
+    await within('publishing', 60_000, producer.publishMany([prompt, answer], { topic }));
 
     const { stdout } = await promisify(execFile)(
       'python3',

@@ -8,15 +8,16 @@ import { createCassandraClient, createKafka } from '../../../core/clients.ts';
 import { createEventProducer, type EventProducer } from '../../../producers/eventProducer.ts';
 import { provisionTopics } from '../../../producers/topics.ts';
 import { formatDifference, reconcileCassandra } from '../reconcile.ts';
+import { within } from '../../../test-helpers/bounded.ts';
 import { config } from '../../../test-helpers/config.ts';
 import { consumeFrom } from '../../../test-helpers/kafka.ts';
 import {
-  caughtUp,
   createChatTopic,
   createTestKeyspace,
   eventually,
   projectorRuntime,
   testSerde,
+  waitForCatchUp,
 } from '../../../test-helpers/projector.ts';
 import { eventDefinition } from '../../../schemas/catalog.ts';
 import type { EventMap, EventName } from '../../../schemas/generated/events.ts';
@@ -37,8 +38,11 @@ after(async () => {
 async function projectAll(topic: string, keyspace: string) {
   const runtime = projectorRuntime(client, topic, keyspace);
   await runtime.start();
-  await eventually(() => caughtUp(runtime.groupId, topic), 60_000, 'projector caught up');
-  await runtime.stop();
+  try {
+    await waitForCatchUp(runtime.groupId, topic, 120_000);
+  } finally {
+    await within('stopping the projector', 60_000, runtime.stop());
+  }
   return runtime;
 }
 
@@ -72,7 +76,7 @@ test('every chat event type lands in the read models, a rating before its answer
   const topic = await createChatTopic();
   const keyspace = await createTestKeyspace();
   const { items, ids } = scriptedChat();
-  await producer.publishMany(items, { topic });
+  await within('publishing', 60_000, producer.publishMany(items, { topic }));
   await projectAll(topic, keyspace);
 
   const chat = (
@@ -133,7 +137,7 @@ test('replaying the log, twice or into a fresh keyspace, leaves identical tables
   const topic = await createChatTopic();
   const [first, second] = [await createTestKeyspace(), await createTestKeyspace()];
   const { items } = scriptedChat();
-  await producer.publishMany([...items, ...scriptedChat().items], { topic });
+  await within('publishing', 60_000, producer.publishMany([...items, ...scriptedChat().items], { topic }));
   await projectAll(topic, first);
   const once = await dump(first);
   await projectAll(topic, first); // a new group: the whole log again
@@ -159,8 +163,8 @@ test('a poison record goes to the dead-letter topic with its reason, and the nex
     message_id: '3b241101-e2bb-4255-8caf-4136c566a962',
   };
   const badRecord = await recordBypassingValidation('PromptSubmitted', v4Prompt, topic);
-  await producer.transport.send([garbage, badRecord]);
-  await producer.publishMany([items[0]!], { topic });
+  await within('sending raw records', 60_000, producer.transport.send([garbage, badRecord]));
+  await within('publishing', 60_000, producer.publishMany([items[0]!], { topic }));
   await projectAll(topic, keyspace);
 
   const dead = await consumeFrom(`${topic}.dlq`, new Map([[0, 0n]]), 2);
@@ -187,8 +191,12 @@ test('a dead-letter topic that refuses a record pauses fetching and retries: not
   const { items, ids } = scriptedChat();
   // Random bytes, so compression cannot shrink it under the limit; 0x01 first: not wire format.
   const refused = Buffer.concat([Buffer.from([1]), randomBytes(4999)]);
-  await producer.transport.send([{ topic, key: 'refused', value: refused, headers: {} }]);
-  await producer.publishMany([items[0]!], { topic });
+  await within(
+    'sending raw records',
+    60_000,
+    producer.transport.send([{ topic, key: 'refused', value: refused, headers: {} }]),
+  );
+  await within('publishing', 60_000, producer.publishMany([items[0]!], { topic }));
   const runtime = projectorRuntime(client, topic, keyspace);
   const admin = createKafka(config.clients, 'dlq-refusal-test').admin();
   await admin.connect();
@@ -216,7 +224,7 @@ test('a dead-letter topic that refuses a record pauses fetching and retries: not
         configs: { 'max.message.bytes': '1048588' },
       },
     ]);
-    await eventually(() => caughtUp(runtime.groupId, topic), 60_000, 'caught up once the record is taken');
+    await waitForCatchUp(runtime.groupId, topic, 120_000);
     const [dead] = await consumeFrom(`${topic}.dlq`, new Map([[0, 0n]]), 1);
     assert.equal(dead!.headers[DLQ_HEADERS.sourceOffset], '0');
     assert.deepEqual(dead!.value, refused, 'the original bytes are kept');
