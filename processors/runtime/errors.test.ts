@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventValidationError } from '../../schemas/serde.ts';
-import { classifyFailure, PoisonRecordError } from './errors.ts';
+import { PoisonRecordError } from '../../core/errors.ts';
+import { classifyFailure } from './errors.ts';
 
 test('failures are classified by what they say about the sink and the record', () => {
   assert.equal(classifyFailure(Object.assign(new Error('x'), { name: 'NoHostAvailableError' })), 'transient');

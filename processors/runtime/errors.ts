@@ -1,6 +1,7 @@
 // How a failure is treated. Transient: the sink is unavailable, so wait and retry without limit
 // (pausing the partitions) — nothing is lost. Permanent: the record itself is bad, so it goes to the
-// dead-letter topic at once. Unknown: retried a few times, then dead-lettered.
+// dead-letter topic at once (core/errors.ts PoisonRecordError says so, like every error with
+// `retriable: false`). Unknown: retried a few times, then dead-lettered.
 export type FailureKind = 'transient' | 'permanent' | 'unknown';
 
 const transientNames = new Set([
@@ -30,10 +31,4 @@ export function classifyFailure(error: unknown): FailureKind {
     return 'transient';
   if (e.retriable === true) return 'transient';
   return e.cause ? classifyFailure(e.cause) : 'unknown';
-}
-
-/** A failure the handler already knows to be the record's fault. */
-export class PoisonRecordError extends Error {
-  override name = 'PoisonRecordError';
-  readonly retriable = false;
 }

@@ -150,3 +150,18 @@ test('with sameKeyInBatch, the records queued behind a key join its batch, in or
   assert.equal(executor.activeKeys, 0);
   assert.equal(executor.inFlight, 0);
 });
+
+test('inFlight counts the records in handler calls: it rises while they run, never past the window, and returns to 0', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const { executor, outcomes } = runAll(
+    { maxInFlight: 3, batchSize: 1, batchWaitMs: 0, handle: () => gate },
+    ['a', 'b', 'c', 'd', 'e'].map((item): [string, string] => [item, item]),
+  );
+  assert.equal(executor.inFlight, 3, 'three calls running; d and e wait for a slot');
+  assert.equal(executor.activeKeys, 5);
+  release();
+  assert.ok([...(await outcomes).values()].every((o) => o.ok));
+  assert.equal(executor.inFlight, 0);
+  assert.equal(executor.activeKeys, 0);
+});

@@ -67,6 +67,7 @@ export class KeyedExecutor<T> {
     return this.queued.size;
   }
 
+  /** Records holding a handler slot: in handler calls, or in a batch about to start one (≤ maxInFlight). */
   get inFlight(): number {
     return this.running;
   }

@@ -2,6 +2,14 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** The two record counts of a running processor; different figures, each with its own bound. */
+export interface RecordCounts {
+  /** Fetched and not yet done, wherever they are (bounded by the runtime's buffer). */
+  buffered: () => number;
+  /** Holding a handler slot (bounded by PARLEY_PROCESSOR_MAX_IN_FLIGHT). */
+  inFlight: () => number;
+}
+
 export class ProcessorMetrics {
   readonly registry = new Registry();
   readonly consumed: Counter<'topic'>;
@@ -13,10 +21,11 @@ export class ProcessorMetrics {
   readonly recordAgeSeconds: Histogram<'stage'>;
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly paused: Gauge;
-  readonly inFlight: Gauge;
+  readonly recordsBuffered: Gauge;
+  readonly recordsInFlight: Gauge;
 
-  /** `inFlight` reports the runtime's count when scraped (no gauge updates per record). */
-  constructor(processor: string, inFlight: () => number) {
+  /** `counts` are read when scraped (no gauge updates per record). */
+  constructor(processor: string, counts: RecordCounts) {
     this.registry.setDefaultLabels({ processor });
     collectDefaultMetrics({ register: this.registry, prefix: 'parley_' });
     const registers = [this.registry];
@@ -74,12 +83,24 @@ export class ProcessorMetrics {
       help: '1 while fetching is paused for a failing sink',
       registers,
     });
-    this.inFlight = new Gauge({
-      name: 'parley_processor_in_flight',
-      help: 'Records fetched and not yet done (being handled or waiting for their key)',
+    this.recordsBuffered = new Gauge({
+      name: 'parley_processor_records_buffered',
+      help:
+        'Records fetched and not yet done: waiting for their key or a handler slot, or being handled ' +
+        '(at most 4 × PARLEY_PROCESSOR_MAX_IN_FLIGHT)',
       registers,
       collect() {
-        this.set(inFlight());
+        this.set(counts.buffered());
+      },
+    });
+    this.recordsInFlight = new Gauge({
+      name: 'parley_processor_records_in_flight',
+      help:
+        'Records being handled: in handler calls, or in a batch about to start one ' +
+        '(at most PARLEY_PROCESSOR_MAX_IN_FLIGHT)',
+      registers,
+      collect() {
+        this.set(counts.inFlight());
       },
     });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PoisonRecordError } from './errors.ts';
+import { PoisonRecordError } from '../../core/errors.ts';
 import { RetriesExhaustedError, ShutdownError, withRetries } from './retry.ts';
 
 const fast = { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 3 };

@@ -1,0 +1,106 @@
+// Calls the processor's `handle` with retries: transient failures pause fetching and retry without
+// limit; a call that still fails is split to find its poison record, which goes to the dead-letter
+// topic while the call's other records still land.
+import type { Logger } from 'pino';
+import type { DeadLetterSender } from './deadLetterSender.ts';
+import type { FetchPauser } from './fetchPauser.ts';
+import { LogThrottle } from './logThrottle.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+import type { ProcessorRecord } from './processorDefinition.ts';
+import { RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
+
+export interface RetryingHandlerOptions {
+  /** The processor's handler. */
+  handle: (records: ProcessorRecord[]) => Promise<void>;
+  retry: RetryPolicy;
+  isStopping: () => boolean;
+  pauser: FetchPauser;
+  deadLetters: DeadLetterSender;
+  metrics: ProcessorMetrics;
+  log: Logger;
+}
+
+export class RetryingHandler {
+  private readonly handler: (records: ProcessorRecord[]) => Promise<void>;
+  private readonly retry: RetryPolicy;
+  private readonly isStopping: () => boolean;
+  private readonly pauser: FetchPauser;
+  private readonly deadLetters: DeadLetterSender;
+  private readonly metrics: ProcessorMetrics;
+  private readonly log: Logger;
+  private readonly throttle = new LogThrottle();
+
+  constructor(options: RetryingHandlerOptions) {
+    this.handler = options.handle;
+    this.retry = options.retry;
+    this.isStopping = options.isStopping;
+    this.pauser = options.pauser;
+    this.deadLetters = options.deadLetters;
+    this.metrics = options.metrics;
+    this.log = options.log;
+  }
+
+  /**
+   * Resolves once every record landed or is in the dead-letter topic; rejects (records left
+   * uncommitted) only if the processor stops during retries or something unforeseen fails.
+   */
+  async handle(records: ProcessorRecord[]): Promise<void> {
+    const started = performance.now();
+    this.metrics.batchSize.observe(records.length);
+    let pausedHere = false; // this call holds one pause while its sink is down
+    try {
+      await withRetries(() => this.handler(records), this.retry, {
+        isStopping: this.isStopping,
+        onFailure: (error, kind, attempt, delayMs) => {
+          this.metrics.failed.inc({ topic: records[0]!.topic, kind });
+          if (kind === 'transient' && !pausedHere) {
+            pausedHere = true;
+            this.pauser.pause();
+          }
+          if (this.throttle.shouldLog(kind))
+            this.log.warn(
+              { err: error, kind, attempt, delayMs, records: records.length },
+              'handler failed, retrying',
+            );
+        },
+      });
+      // One increment per topic and event type, not one per record.
+      const counts = new Map<string, { topic: string; event: string; n: number }>();
+      for (const r of records) {
+        const key = `${r.topic}\0${r.name}`;
+        let count = counts.get(key);
+        if (!count) counts.set(key, (count = { topic: r.topic, event: r.name, n: 0 }));
+        count.n++;
+      }
+      for (const { topic, event, n } of counts.values()) this.metrics.processed.inc({ topic, event }, n);
+    } catch (error) {
+      if (!(error instanceof RetriesExhaustedError)) throw error; // shutting down: leave uncommitted
+      if (records.length > 1) {
+        await this.isolatePoison(records);
+        return;
+      }
+      await this.deadLetters.send(records[0]!, error, error.attempts);
+    } finally {
+      if (pausedHere) this.pauser.resume();
+      this.metrics.processingSeconds.observe((performance.now() - started) / 1000);
+    }
+  }
+
+  /**
+   * Finds the poison record of a call that failed: retries each record alone, so the others still
+   * land (keys in parallel, the records of one key in order).
+   */
+  private async isolatePoison(records: ProcessorRecord[]): Promise<void> {
+    const byKey = new Map<string, ProcessorRecord[]>();
+    for (const r of records) {
+      const ofKey = byKey.get(r.key);
+      if (ofKey) ofKey.push(r);
+      else byKey.set(r.key, [r]);
+    }
+    await Promise.all(
+      [...byKey.values()].map(async (ofKey) => {
+        for (const r of ofKey) await this.handle([r]);
+      }),
+    );
+  }
+}
