@@ -9,7 +9,7 @@ import { BUCKET_MS, bucketOf } from './messageTime.ts';
 import { partitionKeyOf, toCql } from './rowWrites.ts';
 import { writeTimestamp } from './writeTimestamp.ts';
 
-const chat = '0b7a6f3e-4c1d-4e8a-9f10-2a3b4c5d6e7f';
+const chat = '019ab3c4-0000-7e8a-9f10-2a3b4c5d6e7f';
 const user = '1c8b7a4f-5d2e-4f9b-8a21-3b4c5d6e7f80';
 
 test('UUIDv7 ids carry their time, and the bucket follows from the id alone', () => {
@@ -64,7 +64,7 @@ test('events without an effect on the chat read models project to nothing; bad i
   const rated = newEvent('MessageRated', {
     chat_id: chat,
     user_id: user,
-    message_id: chat,
+    message_id: '0b7a6f3e-4c1d-4e8a-9f10-2a3b4c5d6e7f', // a v4 id: no time, no bucket
     rating: 'THUMBS_UP',
   });
   assert.throws(() => projectChatEvent('MessageRated', rated, { offset: '0' }), PoisonRecordError);

@@ -67,7 +67,7 @@ test('v1 and v2 of PromptSubmitted read each other’s records', async () => {
   await serdeV2.prepare();
 
   const base = newEvent('PromptSubmitted', {
-    chat_id: '0b7a6f3e-4c1d-4e8a-9f10-2a3b4c5d6e7f',
+    chat_id: '019ab3c4-0000-7e8a-9f10-2a3b4c5d6e7f',
     user_id: '1c8b7a4f-5d2e-4f9b-8a21-3b4c5d6e7f80',
     message_id: '019ab3c4-d5e6-7f80-9a1b-2c3d4e5f6a7b',
     parent_message_id: null,
