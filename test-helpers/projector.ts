@@ -9,6 +9,8 @@ import { topics } from '../schemas/catalog.ts';
 import { EventSerde } from '../schemas/serde.ts';
 import { config, uniqueName } from './config.ts';
 
+import { within } from './bounded.ts';
+
 export { eventually } from './bounded.ts';
 
 export const testConfig = { ...config.clients, processor: { ...config.clients.processor, metricsPort: 0 } };
@@ -73,3 +75,19 @@ export const caughtUp = (groupId: string, topic: string): Promise<boolean> =>
 /** Waits until the group has committed `topic` up to its end; fails after `timeoutMs` saying how far it got. */
 export const waitForCatchUp = (groupId: string, topic: string, timeoutMs: number): Promise<void> =>
   withAdmin((admin) => waitUntilCaughtUp(admin, groupId, topic, { timeoutMs }));
+
+/** Projects the whole topic into the keyspace with a fresh consumer group, then stops. */
+export async function projectTopic(
+  client: ReturnType<typeof createCassandraClient>,
+  topic: string,
+  keyspace: string,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const runtime = projectorRuntime(client, topic, keyspace);
+  await runtime.start();
+  try {
+    await waitForCatchUp(runtime.groupId, topic, timeoutMs);
+  } finally {
+    await within('stopping the projector', 60_000, runtime.stop());
+  }
+}

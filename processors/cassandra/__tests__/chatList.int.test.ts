@@ -16,9 +16,8 @@ import { config } from '../../../test-helpers/config.ts';
 import {
   createChatTopic,
   createTestKeyspace,
-  projectorRuntime,
+  projectTopic,
   testSerde,
-  waitForCatchUp,
 } from '../../../test-helpers/projector.ts';
 import { formatDifference, reconcileCassandra } from '../reconcile.ts';
 
@@ -32,16 +31,6 @@ after(async () => {
   await producer.close();
   await client.shutdown();
 });
-
-async function projectAll(topic: string, keyspace: string): Promise<void> {
-  const runtime = projectorRuntime(client, topic, keyspace);
-  await runtime.start();
-  try {
-    await waitForCatchUp(runtime.groupId, topic, 120_000);
-  } finally {
-    await within('stopping the projector', 60_000, runtime.stop());
-  }
-}
 
 const user = uuidv7();
 const t0 = Date.now() - 3_600_000;
@@ -107,7 +96,7 @@ test('newest activity first, paged by cursor, whatever order the events arrived 
   const topic = await createChatTopic(3);
   await within('publishing', 60_000, producer.publishMany(reversedPerChat(items), { topic }));
   const keyspace = await createTestKeyspace();
-  await projectAll(topic, keyspace);
+  await projectTopic(client, topic, keyspace);
 
   const newestFirst = ['chat 2', 'chat 0', 'chat 6', 'chat 3', 'chat 5', 'chat 1'];
   assert.deepEqual(await allPages(keyspace, 100), newestFirst, 'one page');
@@ -118,10 +107,10 @@ test('newest activity first, paged by cursor, whatever order the events arrived 
   assert.equal(first.items[0]!.last_activity_at, new Date(t0 + 70_000).toISOString());
 
   // Replay into the same keyspace (a new group) and into a fresh one: the same list.
-  await projectAll(topic, keyspace);
+  await projectTopic(client, topic, keyspace);
   assert.deepEqual(await allPages(keyspace, 3), newestFirst, 'replayed over itself');
   const fresh = await createTestKeyspace();
-  await projectAll(topic, fresh);
+  await projectTopic(client, topic, fresh);
   assert.deepEqual(await allPages(fresh, 3), newestFirst, 'replayed into a fresh keyspace');
   const report = await within(
     'reconcile',

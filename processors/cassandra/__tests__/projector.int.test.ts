@@ -15,6 +15,7 @@ import {
   createChatTopic,
   createTestKeyspace,
   eventually,
+  projectTopic,
   projectorRuntime,
   testSerde,
   waitForCatchUp,
@@ -34,17 +35,6 @@ after(async () => {
   await producer.close();
   await client.shutdown();
 });
-
-async function projectAll(topic: string, keyspace: string) {
-  const runtime = projectorRuntime(client, topic, keyspace);
-  await runtime.start();
-  try {
-    await waitForCatchUp(runtime.groupId, topic, 120_000);
-  } finally {
-    await within('stopping the projector', 60_000, runtime.stop());
-  }
-  return runtime;
-}
 
 async function dump(keyspace: string): Promise<Record<string, unknown[]>> {
   const tables: Record<string, string> = {
@@ -77,7 +67,7 @@ test('every chat event type lands in the read models, a rating before its answer
   const keyspace = await createTestKeyspace();
   const { items, ids } = scriptedChat();
   await within('publishing', 60_000, producer.publishMany(items, { topic }));
-  await projectAll(topic, keyspace);
+  await projectTopic(client, topic, keyspace);
 
   const chat = (
     await client.execute(`SELECT * FROM ${keyspace}.chats WHERE chat_id = ?`, [ids.chat], { prepare: true })
@@ -138,11 +128,11 @@ test('replaying the log, twice or into a fresh keyspace, leaves identical tables
   const [first, second] = [await createTestKeyspace(), await createTestKeyspace()];
   const { items } = scriptedChat();
   await within('publishing', 60_000, producer.publishMany([...items, ...scriptedChat().items], { topic }));
-  await projectAll(topic, first);
+  await projectTopic(client, topic, first);
   const once = await dump(first);
-  await projectAll(topic, first); // a new group: the whole log again
+  await projectTopic(client, topic, first); // a new group: the whole log again
   assert.deepEqual(await dump(first), once);
-  await projectAll(topic, second);
+  await projectTopic(client, topic, second);
   assert.deepEqual(await dump(second), once);
   assert.ok(once.messages_by_chat!.length === 8);
 });
@@ -165,7 +155,7 @@ test('a poison record goes to the dead-letter topic with its reason, and the nex
   const badRecord = await recordBypassingValidation('PromptSubmitted', v4Prompt, topic);
   await within('sending raw records', 60_000, producer.transport.send([garbage, badRecord]));
   await within('publishing', 60_000, producer.publishMany([items[0]!], { topic }));
-  await projectAll(topic, keyspace);
+  await projectTopic(client, topic, keyspace);
 
   const dead = await consumeFrom(`${topic}.dlq`, new Map([[0, 0n]]), 2);
   assert.equal(dead[0]!.headers[DLQ_HEADERS.sourceTopic], topic);

@@ -11,9 +11,8 @@ import { config } from '../../../test-helpers/config.ts';
 import {
   createChatTopic,
   createTestKeyspace,
-  projectorRuntime,
+  projectTopic,
   testSerde,
-  waitForCatchUp,
 } from '../../../test-helpers/projector.ts';
 import { formatDifference, reconcileCassandra } from '../reconcile.ts';
 import { scriptedChat, user } from './scriptedChat.fixture.ts';
@@ -35,13 +34,7 @@ test(
     const producer = await createEventProducer(config.clients);
     await within('publishing', 60_000, producer.publishMany([...items, ...keptItems], { topic }));
     await producer.close();
-    const runtime = projectorRuntime(client, topic, keyspace);
-    await runtime.start();
-    try {
-      await waitForCatchUp(runtime.groupId, topic, 120_000);
-    } finally {
-      await within('stopping the projector', 60_000, runtime.stop());
-    }
+    await projectTopic(client, topic, keyspace);
     const reconcile = async () =>
       (
         await within(
