@@ -88,6 +88,7 @@ const clientEnvSchema = z.object({
   PARLEY_CASSANDRA_BATCH_RECORDS: z.coerce.number().int().min(1).max(10_000).default(32),
   PARLEY_CASSANDRA_BATCH_STATEMENTS: z.coerce.number().int().min(1).max(1_000).default(64),
   PARLEY_CASSANDRA_BATCH_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(40_960),
+  PARLEY_CASSANDRA_LIST_STATE_CACHE: z.coerce.number().int().min(0).max(100_000_000).default(200_000),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
@@ -138,6 +139,8 @@ export interface ClientConfig {
     /** Records per projector call: their rows are written together, as unlogged batches. */
     batchRecords: number;
     batch: { maxStatements: number; maxBytes: number };
+    /** Chats whose list state the projector keeps, so their next move needs no read (0: always read). */
+    listStateCacheEntries: number;
   };
 }
 
@@ -240,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           maxStatements: client.PARLEY_CASSANDRA_BATCH_STATEMENTS,
           maxBytes: client.PARLEY_CASSANDRA_BATCH_MAX_BYTES,
         },
+        listStateCacheEntries: client.PARLEY_CASSANDRA_LIST_STATE_CACHE,
       },
       topics: {
         partitions: client.PARLEY_TOPIC_PARTITIONS,

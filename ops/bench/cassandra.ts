@@ -11,6 +11,7 @@ import { InFlightWindow } from '../../core/inFlightWindow.ts';
 import { waitUntilCaughtUp } from '../../core/kafkaProgress.ts';
 import { cassandraProjectorRuntime, fixedKeyspace } from '../../processors/cassandra/cassandraProjector.ts';
 import { writeChatRecords } from '../../processors/cassandra/chatRecordWriter.ts';
+import { ListStateCache } from '../../processors/cassandra/listStateCache.ts';
 import { createEventProducer, type PublishItem } from '../../producers/eventProducer.ts';
 import { ChatWorkload } from '../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../producers/loadgen/random.ts';
@@ -212,10 +213,13 @@ async function rawLoop(
   const keyspace = `bench_raw_${stamp()}`;
   await migrate(client, keyspace, 1);
   const window = new InFlightWindow(Math.max(1, Math.floor(config.processor.maxInFlight / batchRecords)));
+  const listStates = new ListStateCache(config.cassandraProjection.listStateCacheEntries);
   const phase = await measure(async () => {
     for (let i = 0; i < items.length; i += batchRecords) {
       const records = items.slice(i, i + batchRecords).map((it, j) => ({ ...it, offset: String(i + j) }));
-      await window.run(() => writeChatRecords(client, keyspace, records, config.cassandraProjection));
+      await window.run(() =>
+        writeChatRecords(client, keyspace, records, config.cassandraProjection, listStates),
+      );
     }
     await window.idle();
     return items.length;

@@ -10,6 +10,7 @@ import {
   type ProcessorRecord,
 } from '../runtime/processorRuntime.ts';
 import { writeChatRecords } from './chatRecordWriter.ts';
+import { ListStateCache } from './listStateCache.ts';
 
 export const CASSANDRA_PROJECTOR = 'cassandra-projector';
 const DEFAULT_METRICS_PORT = 9464;
@@ -36,6 +37,7 @@ export function cassandraProjector(
   settings: ClientConfig['cassandraProjection'],
   options: Pick<ProjectorOptions, 'name' | 'topic'> = {},
 ): ProcessorDefinition {
+  const listStates = new ListStateCache(settings.listStateCacheEntries);
   return {
     name: options.name ?? CASSANDRA_PROJECTOR,
     topics: [options.topic ?? topics.chat],
@@ -44,7 +46,9 @@ export function cassandraProjector(
     // Row writes carry their event's write timestamp and list moves are folded in log order, so
     // records of one chat may share a call (and a batch).
     sameKeyInBatch: true,
-    handle: (records: ProcessorRecord[]) => writeChatRecords(client, target.current(), records, settings),
+    handle: (records: ProcessorRecord[]) =>
+      writeChatRecords(client, target.current(), records, settings, listStates),
+    onPartitionsAssigned: () => listStates.clear(),
   };
 }
 

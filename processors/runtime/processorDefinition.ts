@@ -26,6 +26,11 @@ export interface ProcessorDefinition {
    */
   sameKeyInBatch?: boolean;
   batchWaitMs?: number;
+  /**
+   * Called when the group assigns partitions anew (before their records arrive): what the
+   * processor cached about its keys may be stale, since another member may have handled them.
+   */
+  onPartitionsAssigned?(): void;
   /** Default port of /metrics when PARLEY_METRICS_PORT is unset. */
   metricsPort: number;
 }

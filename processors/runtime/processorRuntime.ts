@@ -141,6 +141,7 @@ export class ProcessorRuntime {
     );
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.offsets.reset();
+      this.definition.onPartitionsAssigned?.();
       this.log.info({ assignment: payload.memberAssignment }, 'partitions assigned');
     });
     await this.consumer.run({

@@ -103,10 +103,11 @@ test('changes of one chat in one call fold in order: intermediate rows are writt
     { ...base, kind: 'activity', at: 3, timestamp: 3000n },
     { ...base, kind: 'activity', at: 2, timestamp: 2000n }, // late: older than the one before it
   ];
-  const writes = planChatListWrites(changes, () => emptyListState);
+  const { writes, after } = planChatListWrites(changes, () => emptyListState);
   assert.deepEqual(
     writes.map((w) => `${w.kind} ${(w.key.last_activity_at as Date).getTime()} @${w.timestamp}`),
     ['upsert 1 @1000', 'delete 1 @3000', 'upsert 3 @3000'],
     'the late change moves nothing',
   );
+  assert.deepEqual([...after.values()], [{ lastActivityAt: 3, timestamp: 3000n, deleted: false }]);
 });

@@ -86,6 +86,12 @@ function move(state: ChatListState, change: ChatListChange): { writes: RowWrite[
   return { writes, next: { lastActivityAt: change.at, timestamp: change.timestamp, deleted: false } };
 }
 
+export interface ChatListPlan {
+  writes: RowWrite[];
+  /** Each changed chat's list state once the writes (and the changes' row writes) are applied, by chatKey. */
+  after: Map<string, ChatListState>;
+}
+
 /**
  * The list writes of `changes` (in log order), given each chat's state before the first of them.
  * Folds a chat's changes one after another, so several in one call plan as if applied one by one.
@@ -93,14 +99,14 @@ function move(state: ChatListState, change: ChatListChange): { writes: RowWrite[
 export function planChatListWrites(
   changes: readonly ChatListChange[],
   stateBefore: (userId: string, chatId: string) => ChatListState,
-): RowWrite[] {
-  const states = new Map<string, ChatListState>();
+): ChatListPlan {
+  const after = new Map<string, ChatListState>();
   const writes: RowWrite[] = [];
   for (const change of changes) {
     const key = chatKey(change.userId, change.chatId);
-    const { writes: made, next } = move(states.get(key) ?? stateBefore(change.userId, change.chatId), change);
+    const { writes: made, next } = move(after.get(key) ?? stateBefore(change.userId, change.chatId), change);
     writes.push(...made);
-    states.set(key, next);
+    after.set(key, next);
   }
-  return writes;
+  return { writes, after };
 }

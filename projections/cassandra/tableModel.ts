@@ -104,7 +104,8 @@ export class TableModel {
     const rows = projectChatEvent(name, event, position);
     const change = chatListChange(name, event, position);
     if (change)
-      for (const move of planChatListWrites([change], (u, c) => this.listState(u, c))) this.apply(move);
+      for (const move of planChatListWrites([change], (u, c) => this.listState(u, c)).writes)
+        this.apply(move);
     for (const row of rows) this.apply(row);
   }
 
