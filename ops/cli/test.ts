@@ -24,8 +24,8 @@ async function findTests(dir: string): Promise<string[]> {
 
 /**
  * Keyspaces earlier runs left behind (tests keep theirs for a look after a failure; a killed
- * benchmark cannot drop its own). Hundreds of them slow Cassandra down for everything: measured
- * 34,000 → 11,000 rows/s of the same writes with 120 left over.
+ * benchmark cannot drop its own): every one holds memtables, flushes and compactions on a
+ * development stack that is never wiped.
  */
 async function dropLeftoverKeyspaces(config: ClientConfig): Promise<void> {
   const client = createCassandraClient(config);
