@@ -5,9 +5,10 @@
 // Why this design: Cassandra orders rows only by clustering key, so a chat whose activity changes
 // must move: delete the row at its old time, insert it at the new one. The old time is state, so
 // the move is planned from the chat's current list state (`chats_by_user.last_activity_at`, its
-// write time, and `deleted_at`), read before the write. Bucketed activity was the alternative; it
-// avoids the read but leaves a chat in every bucket it was ever active in, so every page would
-// over-read and filter. The read is cheap (one row, same partition as the write) and safe:
+// write time, and `deleted_at`), read before the write (once per chat, then kept by the projector:
+// processors/cassandra/listStateCache.ts). Bucketed activity was the alternative; it avoids the
+// read but leaves a chat in every bucket it was ever active in, so every page would over-read and
+// filter. The read is cheap (one row, same partition as the write) and safe:
 // - the runtime hands a chat's records over one call at a time, in log order, so no two moves of
 //   one chat race;
 // - the move is written before the list state (processors/cassandra/chatRecordWriter.ts): a crash
