@@ -1,11 +1,11 @@
-// npm run loadgen -- --rate N --duration S [--seed K] [--transport kafkajs|rdkafka] [--max-in-flight BATCHES]
+// npm run loadgen -- --multiple N --duration S [--seed K] [--transport kafkajs|rdkafka] [--max-in-flight BATCHES]
 //   [--topic T] (every event to one existing topic, for benchmarks) [--json] (the report as one JSON line)
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../core/config.ts';
 import { onShutdown } from '../../core/shutdown.ts';
 import { createEventProducer } from '../../producers/eventProducer.ts';
 import { formatLoadReport, runLoad } from '../../producers/loadgen/runLoad.ts';
-import { seedPeakEventsPerSecond } from '../../producers/loadgen/trafficModel.ts';
+import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
 import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
 import { createKafka } from '../../core/clients.ts';
 import { runCli } from './runCli.ts';
@@ -20,7 +20,7 @@ runCli(async (argv) => {
   const { values } = parseArgs({
     args: argv,
     options: {
-      rate: { type: 'string' },
+      multiple: { type: 'string' },
       duration: { type: 'string' },
       seed: { type: 'string' },
       transport: { type: 'string' },
@@ -33,7 +33,9 @@ runCli(async (argv) => {
   if (transport !== undefined && transport !== 'kafkajs' && transport !== 'rdkafka') {
     throw new Error(`--transport must be kafkajs or rdkafka, got ${transport}`);
   }
-  const rate = positive('rate', values.rate, Math.round(seedPeakEventsPerSecond / 10));
+  // N × the reference peak's event rate (trafficModel.ts): the unit of every load figure.
+  const multiple = positive('multiple', values.multiple, 1);
+  const rate = multiple * referencePeak.eventsPerSecond;
   const duration = positive('duration', values.duration, 10);
   const topic = values.topic;
   if (topic !== undefined && !/^[a-zA-Z0-9._-]{1,249}$/.test(topic))
@@ -51,7 +53,7 @@ runCli(async (argv) => {
   onShutdown(() => producer.close());
   const log = values.json ? console.error : console.log;
   log(
-    `loadgen: ${rate} events/s for ${duration} s via ${producer.transport.name} (seed peak ≈ ${Math.round(seedPeakEventsPerSecond)}/s)`,
+    `loadgen: ${multiple}× reference peak = ${Math.round(rate)} events/s for ${duration} s via ${producer.transport.name} (1× = ${Math.round(referencePeak.eventsPerSecond)} events/s from ${Math.round(referencePeak.requestsPerSecond)} requests/s, ${Math.round(referencePeak.promptsPerSecond)} of them prompts)`,
   );
   const report = await runLoad(producer, {
     ratePerSecond: rate,

@@ -7,6 +7,7 @@ import { runSmokeWorkload } from '../smokeWorkload.ts';
 import { createKafka } from '../../core/clients.ts';
 import { createEventProducer } from '../../producers/eventProducer.ts';
 import { formatLoadReport, runLoad } from '../../producers/loadgen/runLoad.ts';
+import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
 import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
 import { runCli } from './runCli.ts';
 
@@ -18,14 +19,16 @@ async function main(): Promise<number> {
     console.log(`  ✓ ${s.service.padEnd(10)} ${s.result} [${s.ms} ms]`),
   );
   const config = ctx.config.clients;
-  console.log('\ndemo workload: the seed traffic mix through the event producer, 5 s at 1,000 events/s');
+  console.log(
+    `\ndemo workload: the reference traffic mix through the event producer, 5 s at 1× reference peak (${Math.round(referencePeak.eventsPerSecond)} events/s)`,
+  );
   const admin = createKafka(config, 'parley-start').admin();
   await admin.connect();
   await provisionTopics(admin, topicSpecs(config.topics));
   await admin.disconnect();
   const producer = await createEventProducer(config, { clientId: 'parley-demo' });
   const report = await runLoad(producer, {
-    ratePerSecond: 1000,
+    ratePerSecond: referencePeak.eventsPerSecond,
     durationSeconds: 5,
     seed: Date.now(),
     maxInFlightBatches: 64,

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { EventMap, EventName } from '../../schemas/generated/events.ts';
 import { newEvent, type Cause } from '../newEvent.ts';
 import type { Random } from './random.ts';
-import { actionWeights, seedSizing } from './trafficModel.ts';
+import { actionWeights, messageSizes, type Action } from './trafficModel.ts';
 
 export interface GeneratedEvent<N extends EventName = EventName> {
   name: N;
@@ -46,6 +46,8 @@ export class ChatWorkload {
   private readonly pendingPrompts: PendingPrompt[] = [];
   /** Recent answers, candidates for ratings. */
   private readonly answers: Array<{ chat: Chat; messageId: string }> = [];
+  /** Recently answered prompts, candidates for a regenerated answer (a sibling of the first). */
+  private readonly answeredPrompts: PendingPrompt[] = [];
 
   constructor(
     private readonly random: Random,
@@ -60,7 +62,7 @@ export class ChatWorkload {
 
   private size(shape: { median: number; sigma: number }): number {
     return Math.min(
-      seedSizing.maxContentBytes,
+      messageSizes.maxContentBytes,
       Math.max(2, Math.round(this.random.logNormal(shape.median, shape.sigma))),
     );
   }
@@ -147,9 +149,44 @@ export class ChatWorkload {
     return this.generate('PromptSubmitted');
   }
 
-  private generate(name: EventName): GeneratedEvent {
+  /** An answer to `prompt`: the first, or a regeneration with the same parent (a sibling). */
+  private answer(prompt: PendingPrompt): GeneratedEvent<'AnswerGenerated'> {
+    const r = this.random;
+    const chat = prompt.chat;
+    const messageId = this.timeOrderedId();
+    const latency = Math.round(r.logNormal(1_800, 0.6));
+    const answerBytes = this.size(messageSizes.answerBytes);
+    this.remember(this.answers, { chat, messageId });
+    chat.lastMessageId = messageId;
+    return this.event(
+      'AnswerGenerated',
+      {
+        chat_id: chat.chatId,
+        user_id: chat.userId,
+        message_id: messageId,
+        parent_message_id: prompt.messageId,
+        role: 'ASSISTANT',
+        content: this.text(answerBytes),
+        model_version: chat.model,
+        tokens_in: Math.ceil(prompt.promptBytes / 4) + 20,
+        tokens_out: Math.ceil(answerBytes / 4),
+        latency_ms: latency,
+        time_to_first_token_ms: Math.round(latency * 0.1),
+        finish_reason: r.chance(0.97) ? 'STOP' : 'LENGTH',
+        via_api: false,
+        inference_run_id: r.uuid(),
+      },
+      prompt.cause,
+    );
+  }
+
+  private generate(name: Action): GeneratedEvent {
     const r = this.random;
     switch (name) {
+      case 'AnswerRegenerated': {
+        if (this.answeredPrompts.length === 0) return this.generate('AnswerGenerated');
+        return this.answer(r.pick(this.answeredPrompts));
+      }
       case 'UserRegistered':
         return this.register().generated;
       case 'UserLoggedIn': {
@@ -210,7 +247,7 @@ export class ChatWorkload {
         const chat = this.chat();
         if (!chat) return this.createChat().generated;
         const messageId = this.timeOrderedId();
-        const promptBytes = this.size(seedSizing.promptBytes);
+        const promptBytes = this.size(messageSizes.promptBytes);
         const generated = this.event('PromptSubmitted', {
           chat_id: chat.chatId,
           user_id: chat.userId,
@@ -248,47 +285,23 @@ export class ChatWorkload {
         // An answer needs a published prompt; with none pending, the prompt comes first.
         const prompt = this.pendingPrompts.shift();
         if (!prompt) return this.generate('PromptSubmitted');
-        const chat = prompt.chat;
-        const messageId = this.timeOrderedId();
-        const latency = Math.round(r.logNormal(1_800, 0.6));
-        if (name === 'AnswerFailed') {
-          return this.event(
-            'AnswerFailed',
-            {
-              chat_id: chat.chatId,
-              user_id: chat.userId,
-              message_id: messageId,
-              parent_message_id: prompt.messageId,
-              model_version: chat.model,
-              error_code: 'TIMEOUT',
-              error_message: 'model server did not answer within 60 s',
-              retriable: true,
-              attempts: 3,
-              latency_ms: 60_000,
-            },
-            prompt.cause,
-          );
+        if (name === 'AnswerGenerated') {
+          this.remember(this.answeredPrompts, prompt);
+          return this.answer(prompt);
         }
-        const answerBytes = this.size(seedSizing.answerBytes);
-        this.remember(this.answers, { chat, messageId });
-        chat.lastMessageId = messageId;
         return this.event(
-          'AnswerGenerated',
+          'AnswerFailed',
           {
-            chat_id: chat.chatId,
-            user_id: chat.userId,
-            message_id: messageId,
+            chat_id: prompt.chat.chatId,
+            user_id: prompt.chat.userId,
+            message_id: this.timeOrderedId(),
             parent_message_id: prompt.messageId,
-            role: 'ASSISTANT',
-            content: this.text(answerBytes),
-            model_version: chat.model,
-            tokens_in: Math.ceil(prompt.promptBytes / 4) + 20,
-            tokens_out: Math.ceil(answerBytes / 4),
-            latency_ms: latency,
-            time_to_first_token_ms: Math.round(latency * 0.1),
-            finish_reason: r.chance(0.97) ? 'STOP' : 'LENGTH',
-            via_api: false,
-            inference_run_id: r.uuid(),
+            model_version: prompt.chat.model,
+            error_code: 'TIMEOUT',
+            error_message: 'model server did not answer within 60 s',
+            retriable: true,
+            attempts: 3,
+            latency_ms: 60_000,
           },
           prompt.cause,
         );
