@@ -2,6 +2,7 @@
 // size, acks=all, idempotence and compression, one after another on the same broker and topic.
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
 import { createKafka } from '../../core/clients.ts';
 import { InFlightWindow } from '../../core/inFlightWindow.ts';
 import type { ClientConfig } from '../../core/config.ts';
@@ -222,7 +223,8 @@ export async function benchProducers(config: ClientConfig, argv: string[]): Prom
     );
   }
   console.log(
-    `\n(the Avro-events row publishes the load generator's mix, mean ${events.meanBytes.toFixed(0)} B per record, with validation and encoding)`,
+    `\n(the Avro-events row publishes the load generator's mix, mean ${events.meanBytes.toFixed(0)} B per record, with validation and encoding: ` +
+      `${(events.result.recordsPerSecond / referencePeak.eventsPerSecond).toFixed(0)}× the reference peak's ${Math.round(referencePeak.eventsPerSecond)} events/s)`,
   );
   const best = Math.max(kafkajs.recordsPerSecond, rdkafka.recordsPerSecond);
   console.log(
