@@ -57,7 +57,10 @@ export function createClickHouse(config: ClientConfig): ClickHouseClient {
   });
 }
 
-/** Any OpenAI-compatible server (llama.cpp, vLLM, TGI); the local one needs no API key. */
+/**
+ * Any OpenAI-compatible server (llama.cpp, vLLM, TGI); the local one needs no API key. The SDK's
+ * own retries are off: the processor runtime is the one retry layer (with its failure policy).
+ */
 export function createModelClient(config: ClientConfig): OpenAI {
-  return new OpenAI({ baseURL: `${config.modelServer.url}/v1`, apiKey: 'not-needed-locally', maxRetries: 2 });
+  return new OpenAI({ baseURL: `${config.modelServer.url}/v1`, apiKey: 'not-needed-locally', maxRetries: 0 });
 }

@@ -2,10 +2,16 @@
 // the runtime hands it.
 import type { EventMap, EventName } from '../../schemas/generated/events.ts';
 import type { SourceRecord } from './deadLetter.ts';
+import type { FailureKind } from './errors.ts';
 
 export interface ProcessorRecord<N extends EventName = EventName> extends SourceRecord {
   name: N;
   event: EventMap[N];
+}
+
+export interface HandleContext {
+  /** Aborted when the attempt passes its deadline (callTimeoutMs) or the processor gives up on it. */
+  signal: AbortSignal;
 }
 
 export interface ProcessorDefinition {
@@ -17,7 +23,23 @@ export interface ProcessorDefinition {
    * another, or (with sameKeyInBatch) several in one call, in order. Must be idempotent: after a
    * crash, records since the last commit are handled again.
    */
-  handle(records: ProcessorRecord[]): Promise<void>;
+  handle(records: ProcessorRecord[], context: HandleContext): Promise<void>;
+  /**
+   * The processor's own view of a failure, asked before the shared rules (processors/runtime/
+   * errors.ts); undefined defers to them.
+   */
+  classifyFailure?(error: unknown): FailureKind | undefined;
+  /**
+   * Attempts for a call that keeps failing transiently, then its records go to the dead-letter
+   * topic (default: no limit, right for a sink outage; bound it where one record can fail
+   * transiently for ever, such as a prompt the model always times out on).
+   */
+  maxTransientAttempts?: number;
+  /**
+   * Deadline of one attempt: its signal aborts and the attempt fails as transient (default: none).
+   * The handler must stop on the signal: an abandoned attempt's writes may still land.
+   */
+  callTimeoutMs?: number;
   /** Records per handle call (default 1). */
   batchSize?: number;
   /**

@@ -56,6 +56,12 @@ export class ProcessorRuntime {
   private metricsServer: Server | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  private reportCrash: (error: unknown) => void = () => undefined;
+  /**
+   * Settles with the error when the Kafka consumer has crashed for good (kafkajs will not restart
+   * it): the processor then consumes nothing, so its process should exit non-zero.
+   */
+  readonly crashed: Promise<unknown> = new Promise((resolve) => (this.reportCrash = resolve));
 
   constructor(
     private readonly definition: ProcessorDefinition,
@@ -91,8 +97,14 @@ export class ProcessorRuntime {
       log,
     });
     const handler = new RetryingHandler({
-      handle: (records) => definition.handle(records),
-      retry: options.retry ?? { ...defaultRetryPolicy, maxAttempts: config.processor.maxAttempts },
+      handle: (records, context) => definition.handle(records, context),
+      retry: {
+        ...(options.retry ?? { ...defaultRetryPolicy, maxAttempts: config.processor.maxAttempts }),
+        // The processor's bound, whatever the backoff (tests shorten the backoff, not the policy).
+        maxTransientAttempts: definition.maxTransientAttempts,
+      },
+      classify: definition.classifyFailure && ((error) => definition.classifyFailure!(error)),
+      callTimeoutMs: definition.callTimeoutMs,
       isStopping,
       pauser,
       deadLetters,
@@ -136,9 +148,10 @@ export class ProcessorRuntime {
     for (const topic of this.definition.topics) {
       await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     }
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
-      this.log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed'),
-    );
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      this.log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+      if (!payload.restart && !this.stopping) this.reportCrash(payload.error);
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       this.offsets.reset();
       this.definition.onPartitionsAssigned?.();

@@ -6,13 +6,23 @@ import type { DeadLetterSender } from './deadLetterSender.ts';
 import type { FetchPauser } from './fetchPauser.ts';
 import { LogThrottle } from './logThrottle.ts';
 import type { ProcessorMetrics } from './metrics.ts';
-import type { ProcessorRecord } from './processorDefinition.ts';
+import type { FailureKind } from './errors.ts';
+import type { HandleContext, ProcessorRecord } from './processorDefinition.ts';
 import { RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
+
+/** An attempt that passed the processor's deadline: transient, like any other timeout. */
+export class CallDeadlineError extends Error {
+  override name = 'CallDeadlineError';
+  readonly retriable = true;
+}
 
 export interface RetryingHandlerOptions {
   /** The processor's handler. */
-  handle: (records: ProcessorRecord[]) => Promise<void>;
+  handle: (records: ProcessorRecord[], context: HandleContext) => Promise<void>;
   retry: RetryPolicy;
+  classify?: (error: unknown) => FailureKind | undefined;
+  /** Deadline of one attempt (undefined: none). */
+  callTimeoutMs?: number;
   isStopping: () => boolean;
   pauser: FetchPauser;
   deadLetters: DeadLetterSender;
@@ -21,8 +31,10 @@ export interface RetryingHandlerOptions {
 }
 
 export class RetryingHandler {
-  private readonly handler: (records: ProcessorRecord[]) => Promise<void>;
+  private readonly handler: RetryingHandlerOptions['handle'];
   private readonly retry: RetryPolicy;
+  private readonly classify: RetryingHandlerOptions['classify'];
+  private readonly callTimeoutMs: number | undefined;
   private readonly isStopping: () => boolean;
   private readonly pauser: FetchPauser;
   private readonly deadLetters: DeadLetterSender;
@@ -33,6 +45,8 @@ export class RetryingHandler {
   constructor(options: RetryingHandlerOptions) {
     this.handler = options.handle;
     this.retry = options.retry;
+    this.classify = options.classify;
+    this.callTimeoutMs = options.callTimeoutMs;
     this.isStopping = options.isStopping;
     this.pauser = options.pauser;
     this.deadLetters = options.deadLetters;
@@ -49,8 +63,9 @@ export class RetryingHandler {
     this.metrics.batchSize.observe(records.length);
     let pausedHere = false; // this call holds one pause while its sink is down
     try {
-      await withRetries(() => this.handler(records), this.retry, {
+      await withRetries(() => this.attempt(records), this.retry, {
         isStopping: this.isStopping,
+        classify: this.classify,
         onFailure: (error, kind, attempt, delayMs) => {
           this.metrics.failed.inc({ topic: records[0]!.topic, kind });
           if (kind === 'transient' && !pausedHere) {
@@ -84,6 +99,23 @@ export class RetryingHandler {
       if (pausedHere) this.pauser.resume();
       this.metrics.processingSeconds.observe((performance.now() - started) / 1000);
     }
+  }
+
+  /** One call of the handler, failed at its deadline (its signal aborted) if it has one. */
+  private attempt(records: ProcessorRecord[]): Promise<void> {
+    const controller = new AbortController();
+    const call = this.handler(records, { signal: controller.signal });
+    const ms = this.callTimeoutMs;
+    if (ms === undefined) return call;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new CallDeadlineError(`handler call took longer than ${ms} ms`);
+        controller.abort(error);
+        reject(error);
+      }, ms);
+    });
+    return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
   }
 
   /**
