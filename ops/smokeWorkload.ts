@@ -12,7 +12,7 @@ import {
   createRedis,
   createSchemaRegistry,
 } from '../core/clients.ts';
-import { streamChatCompletion } from '../connectors/streamChatCompletion.ts';
+import { streamChatCompletion } from '../connectors/model-server/streamChatCompletion.ts';
 
 export interface SmokeStep {
   service: string;

@@ -1,7 +1,7 @@
 // Benchmark: generation speed of the model server as a client sees it (streamed, end to end).
 import type { ClientConfig } from '../../core/config.ts';
 import { createModelClient } from '../../core/clients.ts';
-import { streamChatCompletion } from '../../connectors/streamChatCompletion.ts';
+import { streamChatCompletion } from '../../connectors/model-server/streamChatCompletion.ts';
 
 const prompts = [
   'Explain what a message queue is.',

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createModelClient } from '../../../core/clients.ts';
-import { streamChatCompletion } from '../../../connectors/streamChatCompletion.ts';
+import { streamChatCompletion } from '../../../connectors/model-server/streamChatCompletion.ts';
 import { config } from '../../../test-helpers/config.ts';
 
 test('the model server lists its model and streams a non-empty chat completion', async () => {
