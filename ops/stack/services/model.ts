@@ -119,7 +119,7 @@ export const model: ServiceDefinition = {
         '--ctx-size',
         String(s.PARLEY_MODEL_CONTEXT),
         '--parallel',
-        '2',
+        String(s.PARLEY_MODEL_SLOTS),
         // The GGUF carries no chat template; Gemma's turn format is built into llama.cpp.
         '--chat-template',
         'gemma',
