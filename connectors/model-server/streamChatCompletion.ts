@@ -63,7 +63,8 @@ export async function streamChatCompletion(
   const started = performance.now();
   const controller = new AbortController();
   const forward = () => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', forward, { once: true });
+  if (options.signal?.aborted) forward();
+  else options.signal?.addEventListener('abort', forward, { once: true });
   const timer = watchdog(controller, options);
   let text = '';
   let finishReason: string | null = null;
