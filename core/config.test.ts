@@ -3,16 +3,10 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { ConfigError, loadConfig, loadLoggingConfig } from './config.ts';
+import { loadConfig, loadLoggingConfig } from './config.ts';
+import { assertRejectsVariable } from '../test-helpers/configAssertions.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
-
-const rejects = (load: () => unknown, variable: string) =>
-  assert.throws(load, (error: unknown) => {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    assert.match(error.message, new RegExp(`\\b${variable}\\b`));
-    return true;
-  });
 
 describe('producer compression', () => {
   test('kafkajs accepts none, gzip and snappy', () => {
@@ -28,7 +22,7 @@ describe('producer compression', () => {
 
   test('kafkajs with lz4 or zstd fails naming PARLEY_PRODUCER_COMPRESSION', () => {
     for (const compression of ['lz4', 'zstd']) {
-      rejects(
+      assertRejectsVariable(
         () => loadConfig({ PARLEY_PRODUCER_TRANSPORT: 'kafkajs', PARLEY_PRODUCER_COMPRESSION: compression }),
         'PARLEY_PRODUCER_COMPRESSION',
       );
@@ -56,12 +50,12 @@ describe('logging', () => {
   });
 
   test('a bad LOG_LEVEL fails naming LOG_LEVEL', () => {
-    rejects(() => loadLoggingConfig({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL');
-    rejects(() => loadLoggingConfig({ LOG_LEVEL: '' }), 'LOG_LEVEL');
+    assertRejectsVariable(() => loadLoggingConfig({ LOG_LEVEL: 'verbose' }), 'LOG_LEVEL');
+    assertRejectsVariable(() => loadLoggingConfig({ LOG_LEVEL: '' }), 'LOG_LEVEL');
   });
 
   test('an empty PARLEY_SERVICE_NAME fails naming it', () => {
-    rejects(() => loadLoggingConfig({ PARLEY_SERVICE_NAME: '' }), 'PARLEY_SERVICE_NAME');
+    assertRejectsVariable(() => loadLoggingConfig({ PARLEY_SERVICE_NAME: '' }), 'PARLEY_SERVICE_NAME');
   });
 
   test('logging does not fail on variables it does not read', () => {
@@ -93,6 +87,6 @@ describe('PARLEY_JAVA21_HOME', () => {
   });
 
   test('an empty value fails naming it', () => {
-    rejects(() => loadConfig({ PARLEY_JAVA21_HOME: '' }), 'PARLEY_JAVA21_HOME');
+    assertRejectsVariable(() => loadConfig({ PARLEY_JAVA21_HOME: '' }), 'PARLEY_JAVA21_HOME');
   });
 });

@@ -3,19 +3,12 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { ConfigError } from '../../core/config.ts';
 import { findJava } from './install/java.ts';
 import { repoRoot, stackPaths } from './paths.ts';
+import { assertRejectsVariable } from '../../test-helpers/configAssertions.ts';
 
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-
-const rejects = (load: () => unknown, variable: string) =>
-  assert.throws(load, (error: unknown) => {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    assert.match(error.message, new RegExp(`\\b${variable}\\b`));
-    return true;
-  });
 
 describe('stack paths', () => {
   test('PARLEY_STACK_DIR moves data, logs, pid files and configs', () => {
@@ -51,8 +44,8 @@ describe('stack paths', () => {
   });
 
   test('an empty PARLEY_STACK_DIR or PARLEY_CACHE_DIR fails naming it', () => {
-    rejects(() => stackPaths({ PARLEY_STACK_DIR: '' }), 'PARLEY_STACK_DIR');
-    rejects(() => stackPaths({ PARLEY_CACHE_DIR: '' }), 'PARLEY_CACHE_DIR');
+    assertRejectsVariable(() => stackPaths({ PARLEY_STACK_DIR: '' }), 'PARLEY_STACK_DIR');
+    assertRejectsVariable(() => stackPaths({ PARLEY_CACHE_DIR: '' }), 'PARLEY_CACHE_DIR');
   });
 });
 
