@@ -11,8 +11,6 @@ import { config, uniqueName } from './config.ts';
 
 import { within } from './bounded.ts';
 
-export { eventually } from './bounded.ts';
-
 export const testConfig = { ...config.clients, processor: { ...config.clients.processor, metricsPort: 0 } };
 
 /** A chat topic of the test's own and its dead-letter topic (with `dlqConfigs`, e.g. a size limit). */

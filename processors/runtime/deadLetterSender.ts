@@ -20,23 +20,11 @@ export interface DeadLetterSenderOptions {
 }
 
 export class DeadLetterSender {
-  private readonly transport: ProducerTransport;
-  private readonly processor: string;
   private readonly retry: RetryPolicy;
-  private readonly isStopping: () => boolean;
-  private readonly pauser: FetchPauser;
-  private readonly metrics: ProcessorMetrics;
-  private readonly log: Logger;
   private readonly throttle = new LogThrottle();
 
-  constructor(options: DeadLetterSenderOptions) {
-    this.transport = options.transport;
-    this.processor = options.processor;
+  constructor(private readonly options: DeadLetterSenderOptions) {
     this.retry = { ...options.retry, retryEveryFailure: true };
-    this.isStopping = options.isStopping;
-    this.pauser = options.pauser;
-    this.metrics = options.metrics;
-    this.log = options.log;
   }
 
   /**
@@ -45,30 +33,30 @@ export class DeadLetterSender {
    * lands or the processor stops (then the record stays uncommitted). A record is never dropped.
    */
   async send(source: SourceRecord, error: unknown, attempts: number): Promise<void> {
-    const record = deadLetterRecord(source, error, attempts, this.processor);
+    const record = deadLetterRecord(source, error, attempts, this.options.processor);
     const where = { topic: source.topic, partition: source.partition, offset: source.offset };
     let pausedHere = false;
     try {
-      await withRetries(() => this.transport.send([record]), this.retry, {
-        isStopping: this.isStopping,
+      await withRetries(() => this.options.transport.send([record]), this.retry, {
+        isStopping: this.options.isStopping,
         onFailure: (sendError, _kind, attempt, delayMs) => {
           if (!pausedHere) {
             pausedHere = true;
-            this.pauser.pause();
+            this.options.pauser.pause();
           }
-          this.metrics.failed.inc({ topic: source.topic, kind: 'dead-letter' });
+          this.options.metrics.failed.inc({ topic: source.topic, kind: 'dead-letter' });
           if (this.throttle.shouldLog('dead-letter'))
-            this.log.error(
+            this.options.log.error(
               { ...where, err: sendError, attempt, delayMs },
               'the dead-letter topic refused a record: fetching paused, retrying',
             );
         },
       });
     } finally {
-      if (pausedHere) this.pauser.resume();
+      if (pausedHere) this.options.pauser.resume();
     }
-    this.metrics.deadLettered.inc({ topic: source.topic });
-    this.log.error(
+    this.options.metrics.deadLettered.inc({ topic: source.topic });
+    this.options.log.error(
       { ...where, reason: record.headers[DLQ_HEADERS.reason] },
       'record sent to the dead-letter topic',
     );

@@ -29,23 +29,9 @@ export interface FetchIntakeOptions {
 }
 
 export class FetchIntake {
-  private readonly buffered: InFlightWindow;
-  private readonly serde: EventSerde;
-  private readonly executor: KeyedExecutor<TakenRecord>;
-  private readonly offsets: OffsetCommitter;
-  private readonly deadLetters: DeadLetterSender;
-  private readonly isStopping: () => boolean;
-  private readonly metrics: ProcessorMetrics;
   private readonly fetchedAge;
 
-  constructor(options: FetchIntakeOptions) {
-    this.buffered = options.buffered;
-    this.serde = options.serde;
-    this.executor = options.executor;
-    this.offsets = options.offsets;
-    this.deadLetters = options.deadLetters;
-    this.isStopping = options.isStopping;
-    this.metrics = options.metrics;
+  constructor(private readonly options: FetchIntakeOptions) {
     this.fetchedAge = options.metrics.recordAgeSeconds.labels('fetched');
   }
 
@@ -55,8 +41,9 @@ export class FetchIntake {
    * records ahead of it under its key and for room in the buffer, never for a whole batch.
    */
   async eachBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+    const { buffered, serde, executor, offsets, deadLetters, isStopping, metrics } = this.options;
     const { topic, partition } = batch;
-    const tracker = this.offsets.tracker(topic, partition);
+    const tracker = offsets.tracker(topic, partition);
     let lastTaken: string | undefined;
     let taken = 0;
     const fetchedAt = Date.now();
@@ -66,12 +53,12 @@ export class FetchIntake {
       // Whether to stop can change only across an await (kafkajs' isStale costs a JSON.stringify).
       let mayHaveChanged = true;
       for (const message of batch.messages) {
-        if (!this.buffered.tryAcquire()) {
-          await this.buffered.acquire();
+        if (!buffered.tryAcquire()) {
+          await buffered.acquire();
           mayHaveChanged = true;
         }
-        if (mayHaveChanged && (!isRunning() || isStale() || this.isStopping())) {
-          this.buffered.release();
+        if (mayHaveChanged && (!isRunning() || isStale() || isStopping())) {
+          buffered.release();
           break;
         }
         mayHaveChanged = false;
@@ -93,33 +80,33 @@ export class FetchIntake {
         // records behind it, so no record of its key can overtake it.
         let decoded: DecodedEvent;
         try {
-          const known = this.serde.decodeKnown(source.value);
+          const known = serde.decodeKnown(source.value);
           if (known) decoded = known;
           else {
-            decoded = await this.serde.decode(source.value);
+            decoded = await serde.decode(source.value);
             mayHaveChanged = true;
           }
         } catch (error) {
           // Undecodable: no retry can fix the bytes.
           const position: TakenPosition = { topic, partition, offset, tracker, producedAt };
-          this.deadLetters.send(source, error, 1).then(
-            () => this.offsets.completed(position),
-            (dlqError: unknown) => this.offsets.notHandled(position, dlqError),
+          deadLetters.send(source, error, 1).then(
+            () => offsets.completed(position),
+            (dlqError: unknown) => offsets.notHandled(position, dlqError),
           );
           continue;
         }
         const record: ProcessorRecord = { ...source, name: decoded.name, event: decoded.event };
-        this.executor.submit({ topic, partition, offset, tracker, producedAt, record });
+        executor.submit({ topic, partition, offset, tracker, producedAt, record });
       }
     } finally {
       clearInterval(beat);
       // Taken, not committed: the fetch position moves on; commits follow completed work only.
       if (lastTaken !== undefined) resolveOffset(lastTaken);
-      this.metrics.consumed.inc({ topic }, taken);
+      metrics.consumed.inc({ topic }, taken);
     }
     const last = batch.messages.at(-1);
     if (last)
-      this.metrics.lag.set(
+      metrics.lag.set(
         { topic, partition: String(partition) },
         Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
       );

@@ -29,10 +29,6 @@ export interface OffsetCommitterOptions {
 }
 
 export class OffsetCommitter {
-  private readonly consumer: Pick<Consumer, 'commitOffsets' | 'seek'>;
-  private readonly buffered: InFlightWindow;
-  private readonly isStopping: () => boolean;
-  private readonly log: Logger;
   private readonly durableAge;
   private readonly trackers = new Map<string, OffsetTracker>();
   private readonly committed = new Map<string, number>();
@@ -40,11 +36,7 @@ export class OffsetCommitter {
   private readonly startedUpTo = new Map<string, number>();
   private commitChain: Promise<void> = Promise.resolve();
 
-  constructor(options: OffsetCommitterOptions) {
-    this.consumer = options.consumer;
-    this.buffered = options.buffered;
-    this.isStopping = options.isStopping;
-    this.log = options.log;
+  constructor(private readonly options: OffsetCommitterOptions) {
     this.durableAge = options.metrics.recordAgeSeconds.labels('durable');
   }
 
@@ -70,7 +62,7 @@ export class OffsetCommitter {
   admit({ topic, partition, offset }: TakenPosition): boolean {
     const key = partitionKey(topic, partition);
     const high = this.startedUpTo.get(key);
-    if (this.isStopping()) return high !== undefined && offset <= high;
+    if (this.options.isStopping()) return high !== undefined && offset <= high;
     if (high === undefined || offset > high) this.startedUpTo.set(key, offset);
     return true;
   }
@@ -79,7 +71,7 @@ export class OffsetCommitter {
   completed({ tracker, offset, producedAt }: TakenPosition): void {
     tracker.complete(offset);
     this.durableAge.observe((Date.now() - producedAt) / 1000);
-    this.buffered.release();
+    this.options.buffered.release();
   }
 
   /**
@@ -89,15 +81,18 @@ export class OffsetCommitter {
    * after it run again too (effects are idempotent, keys stay in order).
    */
   notHandled({ topic, partition, tracker }: TakenPosition, error: unknown): void {
-    this.buffered.release();
-    if (this.isStopping()) return;
+    this.options.buffered.release();
+    if (this.options.isStopping()) return;
     const key = partitionKey(topic, partition);
     if (this.trackers.get(key) !== tracker) return; // already rewound past this tracker's offsets
     const offset = tracker.firstIncomplete;
     if (offset === undefined) return;
-    this.log.error({ err: error, topic, partition, offset }, 'record not handled: fetching again from it');
+    this.options.log.error(
+      { err: error, topic, partition, offset },
+      'record not handled: fetching again from it',
+    );
     this.trackers.delete(key); // refetched offsets start a new tracker
-    this.consumer.seek({ topic, partition, offset });
+    this.options.consumer.seek({ topic, partition, offset });
   }
 
   /** Commits, per partition, one past the highest contiguous completed offset. Serialised. */
@@ -117,10 +112,10 @@ export class OffsetCommitter {
       }
       if (offsets.length === 0) return;
       try {
-        await this.consumer.commitOffsets(offsets);
+        await this.options.consumer.commitOffsets(offsets);
       } catch (error) {
         // Not fatal: the records are handled again after a restart (effects are idempotent).
-        this.log.warn({ err: error }, 'offset commit failed');
+        this.options.log.warn({ err: error }, 'offset commit failed');
       }
     });
     return this.commitChain;

@@ -1,6 +1,6 @@
-// Calls the processor's `handle` with retries: transient failures pause fetching and retry without
-// limit; a call that still fails is split to find its poison record, which goes to the dead-letter
-// topic while the call's other records still land.
+// Calls the processor's `handle` with retries: transient failures pause fetching and retry (without
+// limit unless the processor bounds them); a call that still fails is split to find its poison
+// record, which goes to the dead-letter topic while the call's other records still land.
 import type { Logger } from 'pino';
 import type { DeadLetterSender } from './deadLetterSender.ts';
 import type { FetchPauser } from './fetchPauser.ts';
@@ -31,28 +31,9 @@ export interface RetryingHandlerOptions {
 }
 
 export class RetryingHandler {
-  private readonly handler: RetryingHandlerOptions['handle'];
-  private readonly retry: RetryPolicy;
-  private readonly classify: RetryingHandlerOptions['classify'];
-  private readonly callTimeoutMs: number | undefined;
-  private readonly isStopping: () => boolean;
-  private readonly pauser: FetchPauser;
-  private readonly deadLetters: DeadLetterSender;
-  private readonly metrics: ProcessorMetrics;
-  private readonly log: Logger;
   private readonly throttle = new LogThrottle();
 
-  constructor(options: RetryingHandlerOptions) {
-    this.handler = options.handle;
-    this.retry = options.retry;
-    this.classify = options.classify;
-    this.callTimeoutMs = options.callTimeoutMs;
-    this.isStopping = options.isStopping;
-    this.pauser = options.pauser;
-    this.deadLetters = options.deadLetters;
-    this.metrics = options.metrics;
-    this.log = options.log;
-  }
+  constructor(private readonly options: RetryingHandlerOptions) {}
 
   /**
    * Resolves once every record landed or is in the dead-letter topic; rejects (records left
@@ -60,20 +41,20 @@ export class RetryingHandler {
    */
   async handle(records: ProcessorRecord[]): Promise<void> {
     const started = performance.now();
-    this.metrics.batchSize.observe(records.length);
+    this.options.metrics.batchSize.observe(records.length);
     let pausedHere = false; // this call holds one pause while its sink is down
     try {
-      await withRetries(() => this.attempt(records), this.retry, {
-        isStopping: this.isStopping,
-        classify: this.classify,
+      await withRetries(() => this.attempt(records), this.options.retry, {
+        isStopping: this.options.isStopping,
+        classify: this.options.classify,
         onFailure: (error, kind, attempt, delayMs) => {
-          this.metrics.failed.inc({ topic: records[0]!.topic, kind });
+          this.options.metrics.failed.inc({ topic: records[0]!.topic, kind });
           if (kind === 'transient' && !pausedHere) {
             pausedHere = true;
-            this.pauser.pause();
+            this.options.pauser.pause();
           }
           if (this.throttle.shouldLog(kind))
-            this.log.warn(
+            this.options.log.warn(
               { err: error, kind, attempt, delayMs, records: records.length },
               'handler failed, retrying',
             );
@@ -87,25 +68,26 @@ export class RetryingHandler {
         if (!count) counts.set(key, (count = { topic: r.topic, event: r.name, n: 0 }));
         count.n++;
       }
-      for (const { topic, event, n } of counts.values()) this.metrics.processed.inc({ topic, event }, n);
+      for (const { topic, event, n } of counts.values())
+        this.options.metrics.processed.inc({ topic, event }, n);
     } catch (error) {
       if (!(error instanceof RetriesExhaustedError)) throw error; // shutting down: leave uncommitted
       if (records.length > 1) {
         await this.isolatePoison(records);
         return;
       }
-      await this.deadLetters.send(records[0]!, error, error.attempts);
+      await this.options.deadLetters.send(records[0]!, error, error.attempts);
     } finally {
-      if (pausedHere) this.pauser.resume();
-      this.metrics.processingSeconds.observe((performance.now() - started) / 1000);
+      if (pausedHere) this.options.pauser.resume();
+      this.options.metrics.processingSeconds.observe((performance.now() - started) / 1000);
     }
   }
 
   /** One call of the handler, failed at its deadline (its signal aborted) if it has one. */
   private attempt(records: ProcessorRecord[]): Promise<void> {
     const controller = new AbortController();
-    const call = this.handler(records, { signal: controller.signal });
-    const ms = this.callTimeoutMs;
+    const call = this.options.handle(records, { signal: controller.signal });
+    const ms = this.options.callTimeoutMs;
     if (ms === undefined) return call;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {

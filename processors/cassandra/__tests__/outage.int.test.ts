@@ -8,13 +8,12 @@ import { createEventProducer } from '../../../producers/eventProducer.ts';
 import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../../producers/loadgen/random.ts';
 import { formatDifference, reconcileCassandra } from '../reconcile.ts';
-import { within } from '../../../test-helpers/bounded.ts';
+import { eventually, within } from '../../../test-helpers/bounded.ts';
 import { config, repoRoot } from '../../../test-helpers/config.ts';
 import {
   caughtUp,
   createChatTopic,
   createTestKeyspace,
-  eventually,
   projectorRuntime,
   testSerde,
   waitForCatchUp,

@@ -8,13 +8,12 @@ import { createCassandraClient, createKafka } from '../../../core/clients.ts';
 import { createEventProducer, type EventProducer } from '../../../producers/eventProducer.ts';
 import { provisionTopics } from '../../../producers/topics.ts';
 import { formatDifference, reconcileCassandra } from '../reconcile.ts';
-import { within } from '../../../test-helpers/bounded.ts';
+import { eventually, within } from '../../../test-helpers/bounded.ts';
 import { config } from '../../../test-helpers/config.ts';
 import { consumeFrom } from '../../../test-helpers/kafka.ts';
 import {
   createChatTopic,
   createTestKeyspace,
-  eventually,
   projectTopic,
   projectorRuntime,
   testSerde,

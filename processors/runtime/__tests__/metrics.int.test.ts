@@ -10,7 +10,8 @@ import {
 import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../../producers/loadgen/random.ts';
 import { uniqueName } from '../../../test-helpers/config.ts';
-import { caughtUp, createChatTopic, eventually, testConfig } from '../../../test-helpers/projector.ts';
+import { eventually } from '../../../test-helpers/bounded.ts';
+import { caughtUp, createChatTopic, testConfig } from '../../../test-helpers/projector.ts';
 import { ProcessorRuntime } from '../processorRuntime.ts';
 
 let producer: EventProducer;
