@@ -20,6 +20,7 @@ const stackEnvSchema = z.object({
   PARLEY_CLICKHOUSE_TCP_PORT: port(9000),
   PARLEY_CLICKHOUSE_INTERSERVER_PORT: port(9009),
   PARLEY_MODEL_PORT: port(8080),
+  PARLEY_CONNECT_PORT: port(8083),
   PARLEY_POSTGRES_USER: z.string().min(1).default('parley'),
   PARLEY_POSTGRES_PASSWORD: z.string().min(1).default('parley'),
   PARLEY_POSTGRES_DB: z.string().min(1).default('parley'),
@@ -32,6 +33,10 @@ const stackEnvSchema = z.object({
     .regex(/^\d+[mMgG]$/, 'a JVM size such as 512m')
     .default('512m'),
   PARLEY_REGISTRY_HEAP: z
+    .string()
+    .regex(/^\d+[mMgG]$/, 'a JVM size such as 384m')
+    .default('384m'),
+  PARLEY_CONNECT_HEAP: z
     .string()
     .regex(/^\d+[mMgG]$/, 'a JVM size such as 384m')
     .default('384m'),
@@ -71,6 +76,7 @@ const clientEnvSchema = z.object({
   CLICKHOUSE_USER: z.string().min(1).default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   MODEL_SERVER_URL: z.url().optional(),
+  KAFKA_CONNECT_URL: z.url().optional(),
   MODEL_NAME: z.string().min(1).default('gemma-3-270m'),
   PARLEY_PRODUCER_TRANSPORT: z.enum(['kafkajs', 'rdkafka']).default('rdkafka'),
   PARLEY_PRODUCER_COMPRESSION: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).optional(),
@@ -91,6 +97,13 @@ const clientEnvSchema = z.object({
   PARLEY_CASSANDRA_BATCH_STATEMENTS: z.coerce.number().int().min(1).max(1_000).default(64),
   PARLEY_CASSANDRA_BATCH_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(40_960),
   PARLEY_CASSANDRA_LIST_STATE_CACHE: z.coerce.number().int().min(0).max(100_000_000).default(200_000),
+  PARLEY_INFERENCE_ANSWER_RESERVE_TOKENS: z.coerce.number().int().min(16).max(1_000_000).default(512),
+  PARLEY_INFERENCE_MODEL_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  PARLEY_INFERENCE_CALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
+  PARLEY_INFERENCE_MAX_TRANSIENT_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(30),
+  PARLEY_INFERENCE_CACHE_TTL_S: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  PARLEY_TOKEN_STREAM_FLUSH_MS: z.coerce.number().int().min(0).max(1_000).default(20),
+  PARLEY_TOKEN_STREAM_TTL_S: z.coerce.number().int().min(1).max(7 * 86_400).default(3_600),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
@@ -118,6 +131,8 @@ export interface ClientConfig {
   redisUrl: string;
   clickhouse: { url: string; username: string; password: string };
   modelServer: { url: string; model: string };
+  /** Kafka Connect's REST API (the outbox's Debezium connector runs there). */
+  connectUrl: string;
   producer: {
     transport: 'kafkajs' | 'rdkafka';
     /** Unset: snappy, which both transports write and every client reads. */
@@ -134,6 +149,18 @@ export interface ClientConfig {
     metricsHost: string;
     /** Unset: each processor's own default port. */
     metricsPort?: number;
+  };
+  inference: {
+    /** Tokens kept free for the answer when a request sets no max_tokens. */
+    answerReserveTokens: number;
+    /** How long a request waits for a model version whose servers are all down, then fails. */
+    modelUnavailableGraceMs: number;
+    callTimeoutMs: number;
+    maxTransientAttempts: number;
+    /** 0 turns the response cache off. */
+    responseCacheTtlSeconds: number;
+    tokenFlushMs: number;
+    tokenStreamTtlSeconds: number;
   };
   cassandraProjection: {
     keyspace: string;
@@ -223,6 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         url: client.MODEL_SERVER_URL ?? `http://${host}:${stack.PARLEY_MODEL_PORT}`,
         model: client.MODEL_NAME,
       },
+      connectUrl: client.KAFKA_CONNECT_URL ?? `http://${host}:${stack.PARLEY_CONNECT_PORT}`,
       producer: {
         transport: client.PARLEY_PRODUCER_TRANSPORT,
         compression: client.PARLEY_PRODUCER_COMPRESSION,
@@ -236,6 +264,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maxAttempts: client.PARLEY_PROCESSOR_MAX_ATTEMPTS,
         metricsHost: client.PARLEY_METRICS_HOST,
         metricsPort: client.PARLEY_METRICS_PORT,
+      },
+      inference: {
+        answerReserveTokens: client.PARLEY_INFERENCE_ANSWER_RESERVE_TOKENS,
+        modelUnavailableGraceMs: client.PARLEY_INFERENCE_MODEL_WAIT_MS,
+        callTimeoutMs: client.PARLEY_INFERENCE_CALL_TIMEOUT_MS,
+        maxTransientAttempts: client.PARLEY_INFERENCE_MAX_TRANSIENT_ATTEMPTS,
+        responseCacheTtlSeconds: client.PARLEY_INFERENCE_CACHE_TTL_S,
+        tokenFlushMs: client.PARLEY_TOKEN_STREAM_FLUSH_MS,
+        tokenStreamTtlSeconds: client.PARLEY_TOKEN_STREAM_TTL_S,
       },
       cassandraProjection: {
         keyspace: client.PARLEY_CASSANDRA_KEYSPACE,

@@ -5,9 +5,27 @@ export class InFlightWindow {
   private readonly waiting: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
 
-  constructor(readonly limit: number) {
+  constructor(private limitNow: number) {
+    InFlightWindow.check(limitNow);
+  }
+
+  private static check(limit: number): void {
     if (!Number.isInteger(limit) || limit < 1)
       throw new RangeError(`in-flight limit must be a positive integer, got ${limit}`);
+  }
+
+  get limit(): number {
+    return this.limitNow;
+  }
+
+  /** Changes the limit: a raise lets waiters in at once, a cut takes effect as slots are released. */
+  setLimit(limit: number): void {
+    InFlightWindow.check(limit);
+    this.limitNow = limit;
+    while (this.active < this.limitNow && this.waiting.length > 0) {
+      this.active++;
+      this.waiting.shift()!();
+    }
   }
 
   get size(): number {
@@ -16,7 +34,7 @@ export class InFlightWindow {
 
   /** Resolves when a slot is free, and takes it. */
   async acquire(): Promise<void> {
-    if (this.active < this.limit) {
+    if (this.active < this.limitNow) {
       this.active++;
       return;
     }
@@ -25,16 +43,18 @@ export class InFlightWindow {
 
   /** Takes a slot if one is free, without waiting (no promise: for per-record hot paths). */
   tryAcquire(): boolean {
-    if (this.active >= this.limit) return false;
+    if (this.active >= this.limitNow) return false;
     this.active++;
     return true;
   }
 
   release(): void {
-    const next = this.waiting.shift();
-    if (next) {
-      next(); // the slot passes straight to the next waiter
-      return;
+    if (this.active <= this.limitNow) {
+      const next = this.waiting.shift();
+      if (next) {
+        next(); // the slot passes straight to the next waiter
+        return;
+      }
     }
     this.active--;
     if (this.active === 0) this.idleWaiters.splice(0).forEach((wake) => wake());

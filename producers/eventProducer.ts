@@ -44,6 +44,27 @@ export function createTransport(name: TransportName, settings: TransportSettings
   return name === 'kafkajs' ? new KafkajsTransport(settings) : new RdkafkaTransport(settings);
 }
 
+/**
+ * The Kafka record of an event, however it travels (a producer, or the outbox): validated, in
+ * Confluent's wire format, keyed by its aggregate, with its type and trace context in headers.
+ */
+export async function encodeEventRecord<N extends EventName>(
+  serde: EventSerde,
+  name: N,
+  event: EventMap[N],
+  options: PublishOptions = {},
+): Promise<OutgoingRecord> {
+  const definition = eventDefinition(name);
+  const value = await serde.encode(name, event);
+  const key = (event as unknown as Record<string, unknown>)[definition.keyField];
+  return {
+    topic: options.topic ?? definition.topic,
+    key: String(key),
+    value,
+    headers: { [EVENT_TYPE_HEADER]: name, [TRACEPARENT_HEADER]: childTraceparent(options.traceparent) },
+  };
+}
+
 export class EventProducer {
   private closing: Promise<void> | undefined;
 
@@ -67,20 +88,8 @@ export class EventProducer {
     await this.transport.send(records);
   }
 
-  async toRecord<N extends EventName>(
-    name: N,
-    event: EventMap[N],
-    options: PublishOptions = {},
-  ): Promise<OutgoingRecord> {
-    const definition = eventDefinition(name);
-    const value = await this.serde.encode(name, event);
-    const key = (event as unknown as Record<string, unknown>)[definition.keyField];
-    return {
-      topic: options.topic ?? definition.topic,
-      key: String(key),
-      value,
-      headers: { [EVENT_TYPE_HEADER]: name, [TRACEPARENT_HEADER]: childTraceparent(options.traceparent) },
-    };
+  toRecord<N extends EventName>(name: N, event: EventMap[N], options: PublishOptions = {}): Promise<OutgoingRecord> {
+    return encodeEventRecord(this.serde, name, event, options);
   }
 
   /** Flushes every pending record, then disconnects; later calls wait for the same close. */

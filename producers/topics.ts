@@ -24,6 +24,8 @@ export function topicSpecs(config: ClientConfig['topics']): TopicSpec[] {
   const specs: TopicSpec[] = [
     { topic: topics.identity, partitions, replicationFactor, configs: eventLog },
     { topic: topics.chat, partitions, replicationFactor, configs: eventLog },
+    // Shadow answers, keyed like the chat topic: analytics join them to the live answers by chat.
+    { topic: topics.shadow, partitions, replicationFactor, configs: eventLog },
     // Model lifecycle events are rare; one partition keeps them totally ordered.
     { topic: topics.model, partitions: 1, replicationFactor, configs: eventLog },
     {

@@ -12,6 +12,7 @@ export const topics = {
   chat: 'parley.chat',
   model: 'parley.model',
   feedback: 'parley.feedback',
+  shadow: 'parley.shadow',
 } as const;
 
 export type EventGroup = keyof typeof topics;
@@ -23,6 +24,7 @@ export const keyFields: Record<EventGroup, string> = {
   chat: 'chat_id',
   model: 'model_version',
   feedback: 'message_id',
+  shadow: 'chat_id',
 };
 
 export const deadLetterTopic = (topic: string) => `${topic}.dlq`;

@@ -26,6 +26,30 @@ export async function consumeFrom(
   count: number,
   timeoutMs = 30_000,
 ): Promise<ConsumedRecord[]> {
+  return consumeUntil(
+    topic,
+    from,
+    {
+      done: (records) => records.length >= count,
+      progress: (records) => `only ${records.length} of ${count} records`,
+    },
+    timeoutMs,
+  );
+}
+
+export interface ConsumeGoal {
+  done: (records: readonly ConsumedRecord[]) => boolean;
+  /** How far it got, for the timeout's message. */
+  progress: (records: readonly ConsumedRecord[]) => string;
+}
+
+/** Consumes `topic` from `from` until `goal.done` says so (checked after each record). */
+export async function consumeUntil(
+  topic: string,
+  from: Map<number, bigint>,
+  goal: ConsumeGoal,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
   const kafka = createKafka(config.clients, 'test-reader');
   const groupId = uniqueName('test-reader');
   // A fresh group's committed offsets are where it starts: deterministic, unlike a seek racing the join.
@@ -44,14 +68,13 @@ export async function consumeFrom(
     await consumer.subscribe({ topic, fromBeginning: false });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () =>
-          reject(new Error(`only ${records.length} of ${count} records on ${topic} within ${timeoutMs} ms`)),
+        () => reject(new Error(`${goal.progress(records)} on ${topic} within ${timeoutMs} ms`)),
         timeoutMs,
       );
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           records.push(toRecord(partition, message));
-          if (records.length >= count) {
+          if (goal.done(records)) {
             clearTimeout(timer);
             resolve();
           }

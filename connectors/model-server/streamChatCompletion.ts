@@ -87,7 +87,7 @@ export async function streamChatCompletion(
       const piece = choice?.delta?.content ?? '';
       if (piece.length > 0) {
         timer.tokenArrived();
-        timeToFirstTokenMs ??= performance.now() - started;
+        timeToFirstTokenMs ??= Math.round(performance.now() - started);
         text += piece;
         options.onToken?.(piece);
       }
@@ -108,6 +108,6 @@ export async function streamChatCompletion(
     promptTokens: usage?.prompt_tokens,
     completionTokens: usage?.completion_tokens,
     timeToFirstTokenMs,
-    latencyMs: performance.now() - started,
+    latencyMs: Math.round(performance.now() - started),
   };
 }

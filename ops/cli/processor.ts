@@ -1,14 +1,16 @@
-// npm run processor -- cassandra: run a processor until SIGTERM/SIGINT (then drain and commit), or
+// npm run processor -- cassandra|inference: run a processor until SIGTERM/SIGINT (then drain and commit), or
 // until its Kafka consumer crashes for good (then exit 1, so a supervisor restarts it).
 import { loadConfig } from '../../core/config.ts';
 import { logger } from '../../core/logger.ts';
 import { onShutdown } from '../../core/shutdown.ts';
 import type { ProcessorRuntime } from '../../processors/runtime/processorRuntime.ts';
 import { startCassandraProjector } from '../../processors/cassandra/startCassandraProjector.ts';
+import { startInferenceProcessor } from '../../processors/inference/startInferenceProcessor.ts';
 import { runCli } from './runCli.ts';
 
 const processors: Record<string, () => Promise<{ runtime: ProcessorRuntime; stop(): Promise<void> }>> = {
   cassandra: () => startCassandraProjector(loadConfig().clients),
+  inference: () => startInferenceProcessor(loadConfig().clients),
 };
 
 runCli(async ([name]) => {

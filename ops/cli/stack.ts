@@ -1,12 +1,12 @@
 // npm run stack -- up|down|status|logs [service...] [-f]
 import { spawn } from 'node:child_process';
 import { createContext, down, formatStatus, logPaths, status, up } from '../stack/manager.ts';
-import { selectServices, serviceNames } from '../stack/services/index.ts';
+import { selectServices, serviceNames, withDependencies } from '../stack/services/index.ts';
 import { runCli } from './runCli.ts';
 
 const usage = `usage: npm run stack -- <command> [service...]
 commands:
-  up      install what is missing, start the services, wait until each answers a real request
+  up      install what is missing, start the services (and those they need), wait until each answers
   down    stop the services this stack started (by pid)
   status  state, pid, resident memory and endpoint of each service
   logs    print the last lines of the logs; -f to follow
@@ -18,10 +18,13 @@ async function main(argv: string[]): Promise<number> {
   const selected = selectServices(rest.filter((a) => !a.startsWith('-')));
   const ctx = createContext();
   switch (command) {
-    case 'up':
-      await up(ctx, selected);
-      console.log(formatStatus(await status(ctx, selected)));
+    case 'up': {
+      // `up connect` starts Kafka and PostgreSQL too (or finds them running): Connect needs both.
+      const needed = withDependencies(selected);
+      await up(ctx, needed);
+      console.log(formatStatus(await status(ctx, needed)));
       return 0;
+    }
     case 'down':
       await down(ctx, selected);
       return 0;

@@ -9,7 +9,7 @@ import { ensureAptPackages, type AptRequirement } from './install/apt.ts';
 import { stackPaths } from './paths.ts';
 import { describePortOwner, isPortFree } from './ports.ts';
 import { isAlive, launch, runningRecord, stop, type ProcessRecord } from './process.ts';
-import type { ServiceContext, ServiceDefinition } from './service.ts';
+import type { ServiceContext, ServiceDefinition, ServiceName } from './service.ts';
 
 const baseRequirements: AptRequirement[] = [
   { path: '/usr/bin/java', pkg: 'openjdk-17-jre-headless' },
@@ -123,28 +123,89 @@ async function installService(ctx: ServiceContext, service: ServiceDefinition): 
   if (seconds > 2) ctx.log(`${service.name}: installed in ${seconds.toFixed(0)} s`);
 }
 
-/** Each service starts as soon as its own install is done, so a long build delays only its owner. */
+/**
+ * Runs `task` once per service, each after the tasks of the services it waits for (`after` names
+ * them): dependencies first for `up`, dependents first for `down`. When a predecessor fails, a
+ * start fails too, naming it; a stop goes ahead.
+ */
+function inOrder(
+  after: (service: ServiceDefinition) => ServiceDefinition[],
+  whenPredecessorFails: 'fail' | 'continue',
+  task: (service: ServiceDefinition) => Promise<void>,
+): (service: ServiceDefinition) => Promise<void> {
+  const runs = new Map<ServiceName, Promise<void>>();
+  const run = (service: ServiceDefinition): Promise<void> => {
+    let started = runs.get(service.name);
+    if (!started) {
+      started = (async () => {
+        for (const other of after(service)) {
+          await run(other).catch(() => {
+            if (whenPredecessorFails === 'fail')
+              throw new StackError(`waits for ${other.name}, which failed`);
+          });
+        }
+        await task(service);
+      })();
+      runs.set(service.name, started);
+    }
+    return started;
+  };
+  return run;
+}
+
+function dependenciesOf(service: ServiceDefinition, selected: ServiceDefinition[]): ServiceDefinition[] {
+  return (service.dependsOn ?? []).map((name) => {
+    const dependency = selected.find((s) => s.name === name);
+    if (!dependency)
+      throw new StackError(`${service.name} needs ${name}: start them together (npm run stack -- up)`);
+    return dependency;
+  });
+}
+
+/**
+ * Each service starts as soon as its own install is done and the services it depends on answer,
+ * so a long build delays only its owner. `selected` must hold every dependency (see
+ * services/index.ts withDependencies).
+ */
 export async function up(ctx: ServiceContext, selected: ServiceDefinition[]): Promise<void> {
   const started = Date.now();
   await ensureAptPackages([...baseRequirements, ...selected.flatMap((s) => s.apt ?? [])], ctx.log);
   const dirs = [ctx.paths.data, ctx.paths.logs, ctx.paths.run, ctx.paths.conf, ctx.paths.cache];
   await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
-  await forEachService(selected, async (service) => {
-    await installService(ctx, service);
-    const t0 = Date.now();
-    const outcome = await startService(ctx, service);
-    ctx.log(
-      `${service.name}: ${outcome === 'started' ? `ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'already running'}`,
-    );
-  });
+  const installs = new Map(
+    selected.map((s) => {
+      const install = installService(ctx, s);
+      install.catch(() => {}); // reported when its service awaits it; not an unhandled rejection
+      return [s.name, install];
+    }),
+  );
+  const start = inOrder(
+    (service) => dependenciesOf(service, selected),
+    'fail',
+    async (service) => {
+      await installs.get(service.name);
+      const t0 = Date.now();
+      const outcome = await startService(ctx, service);
+      ctx.log(
+        `${service.name}: ${outcome === 'started' ? `ready in ${((Date.now() - t0) / 1000).toFixed(1)} s` : 'already running'}`,
+      );
+    },
+  );
+  await forEachService(selected, start);
   ctx.log(`up: ${selected.length} services ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** Dependents stop first: Connect commits its offsets to Kafka on the way down. */
 export async function down(ctx: ServiceContext, selected: ServiceDefinition[]): Promise<void> {
-  await forEachService([...selected].reverse(), async (service) => {
-    const outcome = await stop(ctx.paths.run, service.name, service.stopGraceMs, service.stopSignal);
-    ctx.log(`${service.name}: ${outcome}`);
-  });
+  const stopOne = inOrder(
+    (service) => selected.filter((s) => s.dependsOn?.includes(service.name)),
+    'continue',
+    async (service) => {
+      const outcome = await stop(ctx.paths.run, service.name, service.stopGraceMs, service.stopSignal);
+      ctx.log(`${service.name}: ${outcome}`);
+    },
+  );
+  await forEachService([...selected].reverse(), stopOne);
 }
 
 export interface ServiceStatus {

@@ -50,8 +50,10 @@ export async function readRecord(runDir: string, name: string): Promise<ProcessR
   }
 }
 
+/** A zombie (killed, not yet reaped by whoever inherited it) counts as dead: it serves nothing. */
 export async function isAlive(record: ProcessRecord): Promise<boolean> {
-  return (await readStartTicks(record.pid)) === record.startTicks;
+  const fields = await statFields(record.pid);
+  return fields !== undefined && fields[0] !== 'Z' && fields[19] === record.startTicks;
 }
 
 /** The running process we started for `name`, if any; a stale pid file is removed. */

@@ -5,7 +5,8 @@ import type { LaunchSpec } from './process.ts';
 import type { StackPaths } from './paths.ts';
 import type { AptRequirement } from './install/apt.ts';
 
-export type ServiceName = 'kafka' | 'registry' | 'cassandra' | 'postgres' | 'redis' | 'clickhouse' | 'model';
+export type ServiceName =
+  'kafka' | 'registry' | 'cassandra' | 'postgres' | 'redis' | 'clickhouse' | 'connect' | 'model';
 
 export interface ServiceContext {
   config: Config;
@@ -20,6 +21,11 @@ export interface Endpoint {
 
 export interface ServiceDefinition {
   name: ServiceName;
+  /**
+   * Services that must answer before this one launches (and that `down` stops after it). `up`
+   * starts them too when they were not asked for.
+   */
+  dependsOn?: ServiceName[];
   /** Every port the server binds, checked before launch. */
   ports(ctx: ServiceContext): number[];
   /** Debian packages the service runs from. */
@@ -30,7 +36,10 @@ export interface ServiceDefinition {
   prepare(ctx: ServiceContext): Promise<LaunchSpec>;
   /** Resolves once the server answers a real protocol request; throws otherwise. */
   probe(ctx: ServiceContext): Promise<void>;
-  /** Runs once after the first successful probe of a launch (e.g. create a database). */
+  /**
+   * Runs after the first successful probe of a launch, and on every `up` of a running server, so it
+   * must be idempotent (e.g. create a database if missing).
+   */
   afterStart?(ctx: ServiceContext): Promise<void>;
   endpoints(ctx: ServiceContext): Endpoint[];
   startTimeoutMs: number;

@@ -22,6 +22,10 @@ const transientCodes = new Set([
 // 0x1100 write timeout, 0x1200 read timeout.
 const transientCassandraCodes = new Set([0x1000, 0x1001, 0x1002, 0x1100, 0x1200]);
 
+// PostgreSQL SQLSTATE classes that say "later": 08 connection exception, 53 insufficient resources,
+// 57P operator intervention (shutdown, restart), 40001/40P01 serialization failure and deadlock.
+const transientSqlState = /^(08|53|57P|40001|40P01)/;
+
 /** HTTP statuses that say "later": too many requests, unavailable, request timeout. */
 const transientStatuses = new Set([408, 429, 503]);
 
@@ -42,6 +46,7 @@ export function classifyFailure(error: unknown): FailureKind {
     return 'unknown'; // other 5xx: a few more tries, then the dead-letter topic
   }
   if (e.name && transientNames.has(e.name)) return 'transient';
+  if (e.name === 'error' && typeof e.code === 'string' && transientSqlState.test(e.code)) return 'transient';
   if (typeof e.code === 'string' && transientCodes.has(e.code)) return 'transient';
   if (e.name === 'ResponseError' && typeof e.code === 'number' && transientCassandraCodes.has(e.code))
     return 'transient';

@@ -5,8 +5,8 @@
 // promise chains cost more CPU than the bookkeeping itself.
 
 export interface KeyedExecutorOptions<T> {
-  /** Records being handled at once, across all keys. */
-  maxInFlight: number;
+  /** Records being handled at once, across all keys; a function is asked again at each dispatch. */
+  maxInFlight: number | (() => number);
   /** Records per handler call (1 = no batching). */
   batchSize: number;
   /**
@@ -45,9 +45,18 @@ export class KeyedExecutor<T> {
   private running = 0;
   private timer: NodeJS.Timeout | undefined;
 
+  private readonly limit: () => number;
+
   constructor(private readonly options: KeyedExecutorOptions<T>) {
-    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)
-      throw new RangeError(`maxInFlight must be a positive integer, got ${options.maxInFlight}`);
+    const { maxInFlight } = options;
+    if (typeof maxInFlight === 'number' && (!Number.isInteger(maxInFlight) || maxInFlight < 1))
+      throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`);
+    this.limit = typeof maxInFlight === 'number' ? () => maxInFlight : () => Math.max(1, maxInFlight());
+  }
+
+  /** Starts what a raised limit now allows (a limit function may grow without any record settling). */
+  poke(): void {
+    this.dispatch();
   }
 
   /** Queues `item` behind the earlier items of its key; `done` or `failed` reports its outcome. */
@@ -73,7 +82,8 @@ export class KeyedExecutor<T> {
   }
 
   private dispatch(): void {
-    while (this.ready.length > 0 && this.running < this.options.maxInFlight) {
+    const limit = this.limit();
+    while (this.ready.length > 0 && this.running < limit) {
       const item = this.ready.shift()!;
       if (this.options.admit && !this.options.admit(item)) {
         this.settle([item], false, new ItemRefusedError('not admitted'));
@@ -98,7 +108,7 @@ export class KeyedExecutor<T> {
       queue &&
       queue.length > 0 &&
       this.batch.length < this.options.batchSize &&
-      this.running < this.options.maxInFlight &&
+      this.running < this.limit() &&
       (!this.options.admit || this.options.admit(queue[0]!))
     ) {
       this.batch.push(queue.shift()!);

@@ -40,6 +40,13 @@ export interface ProcessorDefinition {
    * The handler must stop on the signal: an abandoned attempt's writes may still land.
    */
   callTimeoutMs?: number;
+  /**
+   * Records the sink can work on at once right now, such as free and busy model-server slots (default:
+   * PARLEY_PROCESSOR_MAX_IN_FLIGHT, which also caps it). Asked as records finish and twice a second:
+   * at most this many are in flight and as many again fetched ahead, so when the sink is full
+   * fetching waits instead of buffering.
+   */
+  capacity?(): number;
   /** Records per handle call (default 1). */
   batchSize?: number;
   /**

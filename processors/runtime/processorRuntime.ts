@@ -39,6 +39,7 @@ export interface RuntimeOptions {
 
 /** Records fetched ahead of those being handled: enough to keep the sink busy between fetches. */
 const BUFFERED_PER_IN_FLIGHT = 4;
+const CAPACITY_REFRESH_MS = 500;
 
 export class ProcessorRuntime {
   readonly metrics: ProcessorMetrics;
@@ -53,6 +54,7 @@ export class ProcessorRuntime {
   private readonly intake: FetchIntake;
   private readonly activeBatches = new Set<Promise<void>>();
   private commitTimer: NodeJS.Timeout | undefined;
+  private capacityTimer: NodeJS.Timeout | undefined;
   private metricsServer: Server | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
@@ -82,7 +84,7 @@ export class ProcessorRuntime {
       retry: { retries: 10 },
     });
     this.dlq = createTransport('rdkafka', transportSettings(config, `parley-${definition.name}-dlq`));
-    this.buffered = new InFlightWindow(BUFFERED_PER_IN_FLIGHT * config.processor.maxInFlight);
+    this.buffered = new InFlightWindow(this.bufferedLimit());
 
     const isStopping = () => this.stopping;
     const { metrics, log } = this;
@@ -119,7 +121,7 @@ export class ProcessorRuntime {
       log,
     });
     this.executor = new KeyedExecutor<TakenRecord>({
-      maxInFlight: config.processor.maxInFlight,
+      maxInFlight: definition.capacity ? () => this.capacity() : config.processor.maxInFlight,
       batchSize: definition.batchSize ?? 1,
       batchWaitMs: definition.batchWaitMs ?? 2,
       sameKeyInBatch: definition.sameKeyInBatch ?? false,
@@ -140,7 +142,24 @@ export class ProcessorRuntime {
     });
   }
 
+  /** The in-flight limit the processor asks for now, within 1..PARLEY_PROCESSOR_MAX_IN_FLIGHT. */
+  private capacity(): number {
+    const { maxInFlight } = this.config.processor;
+    const wanted = this.definition.capacity?.() ?? maxInFlight;
+    return Math.min(maxInFlight, Math.max(1, Math.floor(wanted)));
+  }
+
+  /** Fetched ahead of the handlers: a fixed multiple of the in-flight limit, or 2× a processor's capacity. */
+  private bufferedLimit(): number {
+    return this.definition.capacity ? 2 * this.capacity() : BUFFERED_PER_IN_FLIGHT * this.capacity();
+  }
+
   async start(): Promise<void> {
+    if (this.definition.capacity)
+      this.capacityTimer = setInterval(() => {
+        this.buffered.setLimit(this.bufferedLimit());
+        this.executor.poke();
+      }, CAPACITY_REFRESH_MS).unref();
     const port = this.config.processor.metricsPort ?? this.definition.metricsPort;
     this.metricsServer = await this.metrics.serve(this.config.processor.metricsHost, port);
     await this.dlq.connect();
@@ -187,6 +206,7 @@ export class ProcessorRuntime {
       await Promise.allSettled([...this.activeBatches]);
       await this.buffered.idle();
       clearInterval(this.commitTimer);
+      clearInterval(this.capacityTimer);
       await this.offsets.commitCompleted();
       await this.consumer.stop();
       await this.consumer.disconnect();

@@ -26,6 +26,8 @@ interface Chat {
 interface PendingPrompt {
   chat: Chat;
   messageId: string;
+  /** The id its first answer takes (fixed by the prompt, as the inference processor requires). */
+  answerId: string;
   cause: Cause;
   promptBytes: number;
 }
@@ -150,10 +152,9 @@ export class ChatWorkload {
   }
 
   /** An answer to `prompt`: the first, or a regeneration with the same parent (a sibling). */
-  private answer(prompt: PendingPrompt): GeneratedEvent<'AnswerGenerated'> {
+  private answer(prompt: PendingPrompt, messageId: string): GeneratedEvent<'AnswerGenerated'> {
     const r = this.random;
     const chat = prompt.chat;
-    const messageId = this.timeOrderedId();
     const latency = Math.round(r.logNormal(1_800, 0.6));
     const answerBytes = this.size(messageSizes.answerBytes);
     this.remember(this.answers, { chat, messageId });
@@ -185,7 +186,7 @@ export class ChatWorkload {
     switch (name) {
       case 'AnswerRegenerated': {
         if (this.answeredPrompts.length === 0) return this.generate('AnswerGenerated');
-        return this.answer(r.pick(this.answeredPrompts));
+        return this.answer(r.pick(this.answeredPrompts), this.timeOrderedId());
       }
       case 'UserRegistered':
         return this.register().generated;
@@ -247,6 +248,7 @@ export class ChatWorkload {
         const chat = this.chat();
         if (!chat) return this.createChat().generated;
         const messageId = this.timeOrderedId();
+        const answerId = this.timeOrderedId();
         const promptBytes = this.size(messageSizes.promptBytes);
         const generated = this.event('PromptSubmitted', {
           chat_id: chat.chatId,
@@ -260,9 +262,10 @@ export class ChatWorkload {
           via_api: r.chance(0.15),
           temperature: null,
           max_tokens: null,
+          answer_message_id: answerId,
         });
         if (this.pendingPrompts.length >= POOL) this.pendingPrompts.shift();
-        this.pendingPrompts.push({ chat, messageId, cause: generated.event, promptBytes });
+        this.pendingPrompts.push({ chat, messageId, answerId, cause: generated.event, promptBytes });
         chat.lastMessageId = messageId;
         return generated;
       }
@@ -287,14 +290,14 @@ export class ChatWorkload {
         if (!prompt) return this.generate('PromptSubmitted');
         if (name === 'AnswerGenerated') {
           this.remember(this.answeredPrompts, prompt);
-          return this.answer(prompt);
+          return this.answer(prompt, prompt.answerId);
         }
         return this.event(
           'AnswerFailed',
           {
             chat_id: prompt.chat.chatId,
             user_id: prompt.chat.userId,
-            message_id: this.timeOrderedId(),
+            message_id: prompt.answerId,
             parent_message_id: prompt.messageId,
             model_version: prompt.chat.model,
             error_code: 'TIMEOUT',
@@ -352,6 +355,41 @@ export class ChatWorkload {
           metrics: { eval_loss: 1.5 + r.next(), win_rate: r.next() },
           duration_ms: 3_600_000 + r.int(1_000_000),
         });
+      // Not in the mix: the inference processor's input and output, sampled for contract tests.
+      case 'RegenerationRequested': {
+        const prompt = this.sample('PromptSubmitted').event;
+        return this.event('RegenerationRequested', {
+          chat_id: prompt.chat_id,
+          user_id: prompt.user_id,
+          prompt_message_id: prompt.message_id,
+          answer_message_id: this.timeOrderedId(),
+          model_version: null,
+          temperature: null,
+          max_tokens: null,
+          via_api: false,
+        });
+      }
+      case 'ShadowAnswerRecorded': {
+        const answer = this.sample('AnswerGenerated').event;
+        return this.event('ShadowAnswerRecorded', {
+          chat_id: answer.chat_id,
+          user_id: answer.user_id,
+          shadow_run_id: r.uuid(),
+          prompt_message_id: answer.parent_message_id,
+          live_answer_message_id: answer.message_id,
+          live_model_version: answer.model_version,
+          model_version: `${answer.model_version}-shadow`,
+          server: 'http://127.0.0.1:8080',
+          content: answer.content,
+          tokens_in: answer.tokens_in,
+          tokens_out: answer.tokens_out,
+          latency_ms: answer.latency_ms,
+          time_to_first_token_ms: answer.time_to_first_token_ms,
+          finish_reason: answer.finish_reason,
+          error_code: null,
+          via_api: answer.via_api,
+        });
+      }
       case 'FeedbackRecord': {
         const prompt = this.sample('PromptSubmitted').event;
         this.pendingPrompts.unshift(this.pendingPrompts.pop()!); // answer this prompt next

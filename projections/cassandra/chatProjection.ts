@@ -80,7 +80,7 @@ const projectors: { [N in EventName]?: Projector<N> } = {
       e,
       { title: e.title ?? null, model_version: e.model_version, created_at: new Date(e.occurred_at) },
       ts,
-      { via_api: e.via_api ?? false, event_id: e.event_id },
+      { via_api: e.via_api ?? false, event_id: e.event_id, system_prompt: e.system_prompt ?? null },
     ),
     activityRow(e, ts),
   ],

@@ -353,6 +353,36 @@ export interface PromptSubmitted {
   temperature?: null | number;
   /** Upper bound on answer tokens; null for the server's default. */
   max_tokens?: null | number;
+  /** Id the answer will take (a UUIDv7), fixed by the request so that handling it twice can never make a second answer. Null in events written before the field existed: the inference processor then derives the id from message_id. */
+  answer_message_id?: null | string;
+}
+
+/** The user asked for another answer to a prompt already in the chat; the new answer is a sibling of the earlier ones (same parent). Key: chat_id. */
+export interface RegenerationRequested {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
+  chat_id: string;
+  /** The chat's owner, who asked. */
+  user_id: string;
+  /** The prompt to answer again (a UUIDv7). */
+  prompt_message_id: string;
+  /** Id the new answer will take (a UUIDv7), fixed by the request so that handling it twice can never make a second answer. */
+  answer_message_id: string;
+  /** Model (name or version) to answer with; null for the prompt's own. */
+  model_version?: null | string;
+  /** Sampling temperature; null for the prompt's own. */
+  temperature?: null | number;
+  /** Upper bound on answer tokens; null for the prompt's own. */
+  max_tokens?: null | number;
+  /** True when requested through the public API. */
+  via_api?: boolean;
 }
 
 /** A model version started serving, or changed how it serves (role, traffic share, servers): the parley.model topic is the model registry, and the latest ModelDeployed of a version is its configuration. Key: model_version. */
@@ -485,6 +515,50 @@ export interface FeedbackRecord {
   sibling_message_ids?: Array<string>;
 }
 
+/** A shadow model version answered (or failed to answer) a copy of a prompt, for analytics only: the answer never reaches the user or the chat topic. Key: chat_id. */
+export interface ShadowAnswerRecorded {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** The chat. A UUIDv7 (time-sortable); producers reject other ids. */
+  chat_id: string;
+  /** Owner of the chat. */
+  user_id: string;
+  /** The shadow's inference run (PostgreSQL); unique per live answer and shadow version. */
+  shadow_run_id: string;
+  /** The prompt answered (a UUIDv7). */
+  prompt_message_id: string;
+  /** The answer the user got for the same request (a UUIDv7). */
+  live_answer_message_id: string;
+  /** Model version that answered the user. */
+  live_model_version: string;
+  /** The shadow model version. */
+  model_version: string;
+  /** Model server that answered; empty when none did. */
+  server: string;
+  /** The shadow's answer text; null when it failed. */
+  content?: null | string;
+  /** Prompt tokens (including context); 0 when unknown. */
+  tokens_in?: number;
+  /** Completion tokens generated; 0 when it failed. */
+  tokens_out?: number;
+  /** From request to the last token, or to the failure. */
+  latency_ms: number;
+  /** From request to the first token; null when none came. */
+  time_to_first_token_ms?: null | number;
+  /** Why generation stopped; null when it failed. */
+  finish_reason?: null | FinishReason;
+  /** Class of failure; null when it answered. */
+  error_code?: null | AnswerErrorCode;
+  /** True when the prompt came through the public API. */
+  via_api?: boolean;
+}
+
 export interface EventMap {
   ApiKeyIssued: ApiKeyIssued;
   UserLoggedIn: UserLoggedIn;
@@ -499,11 +573,13 @@ export interface EventMap {
   ChatRenamed: ChatRenamed;
   MessageRated: MessageRated;
   PromptSubmitted: PromptSubmitted;
+  RegenerationRequested: RegenerationRequested;
   ModelDeployed: ModelDeployed;
   ModelRetired: ModelRetired;
   TrainingFinished: TrainingFinished;
   TrainingStarted: TrainingStarted;
   FeedbackRecord: FeedbackRecord;
+  ShadowAnswerRecorded: ShadowAnswerRecorded;
 }
 
 export type EventName = keyof EventMap;
