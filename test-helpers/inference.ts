@@ -16,8 +16,9 @@ import type { ModelRole, PromptSubmitted } from '../schemas/generated/events.ts'
 import { v7 as uuidv7 } from 'uuid';
 import { config, uniqueName } from './config.ts';
 import { consumeUntil, type ConsumedRecord } from './kafka.ts';
-import { createTestKeyspace, projectorRuntime, testConfig } from './projector.ts';
+import { createTestKeyspace, projectorRuntime, testConfig, testSerde } from './projector.ts';
 import { within } from './bounded.ts';
+import { bucketOf } from '../projections/cassandra/messageTime.ts';
 
 export interface InferenceTopics {
   chat: string;
@@ -37,7 +38,12 @@ export async function createInferenceTopics(): Promise<InferenceTopics> {
   };
   const admin = createKafka(config.clients, 'test-topics').admin();
   await admin.connect();
-  const spec = (topic: string, partitions: number) => ({ topic, partitions, replicationFactor: 1, configs: {} });
+  const spec = (topic: string, partitions: number) => ({
+    topic,
+    partitions,
+    replicationFactor: 1,
+    configs: {},
+  });
   await provisionTopics(admin, [
     spec(names.chat, config.clients.topics.partitions),
     spec(`${names.chat}.dlq`, 1),
@@ -86,7 +92,11 @@ export interface InferenceHarness {
   /** Publishes a chat and returns its ids. */
   createChat(options?: { systemPrompt?: string }): Promise<{ chatId: string; userId: string }>;
   /** Publishes a prompt; resolves with it (its answer id is set). */
-  prompt(chat: { chatId: string; userId: string }, content: string, extra?: Partial<PromptSubmitted>): Promise<PromptSubmitted>;
+  prompt(
+    chat: { chatId: string; userId: string },
+    content: string,
+    extra?: Partial<PromptSubmitted>,
+  ): Promise<PromptSubmitted>;
   close(): Promise<void>;
 }
 
@@ -174,5 +184,77 @@ export async function readUntil(
   await admin.connect();
   const from = new Map([...(await endOffsets(admin, topic)).keys()].map((p) => [p, 0n]));
   await admin.disconnect();
-  return consumeUntil(topic, from, { done, progress: (r) => `${r.length} records, not yet ${what}` }, timeoutMs);
+  return consumeUntil(
+    topic,
+    from,
+    { done, progress: (r) => `${r.length} records, not yet ${what}` },
+    timeoutMs,
+  );
+}
+
+/** Every record of `topic` up to its end now. */
+export async function readTopic(topic: string, timeoutMs = 60_000): Promise<ConsumedRecord[]> {
+  const admin = createKafka(config.clients, 'test-offsets').admin();
+  await admin.connect();
+  const ends = await endOffsets(admin, topic);
+  await admin.disconnect();
+  const total = [...ends.values()].reduce((sum, end) => sum + Number(end), 0);
+  if (total === 0) return [];
+  const from = new Map([...ends.keys()].map((p) => [p, 0n]));
+  return consumeUntil(
+    topic,
+    from,
+    { done: (r) => r.length >= total, progress: (r) => `${r.length} of ${total} records` },
+    timeoutMs,
+  );
+}
+
+/** A chat's message rows in the test keyspace (tests' chats live in one time bucket). */
+export async function cassandraRows(
+  keyspace: string,
+  chatId: string,
+): Promise<
+  Array<{
+    message_id: string;
+    parent_message_id: string | null;
+    status: string | null;
+    content: string | null;
+  }>
+> {
+  const client = createCassandraClient(config.clients);
+  try {
+    const { rows } = await client.execute(
+      `SELECT message_id, parent_message_id, status, content FROM ${keyspace}.messages_by_chat WHERE chat_id = ? AND bucket = ?`,
+      [chatId, bucketOf(chatId)],
+      { prepare: true },
+    );
+    return rows.map((r) => ({
+      message_id: String(r.get('message_id')),
+      parent_message_id: r.get('parent_message_id')?.toString() ?? null,
+      status: r.get('status') ?? null,
+      content: r.get('content') ?? null,
+    }));
+  } finally {
+    await client.shutdown();
+  }
+}
+
+const serde = testSerde();
+
+export const decodeAll = async (records: readonly ConsumedRecord[]) =>
+  Promise.all(records.map(async (record) => ({ record, ...(await serde.decode(record.value)) })));
+
+const isAnswer = (r: ConsumedRecord) =>
+  r.headers['parley-event-type'] === 'AnswerGenerated' || r.headers['parley-event-type'] === 'AnswerFailed';
+
+/** The chat's answers (generated or failed) once there are `count`, decoded. */
+export async function answersOf(topic: string, chatId: string, count: number, timeoutMs = 60_000) {
+  const ofChat = (rs: readonly ConsumedRecord[]) => rs.filter((r) => r.key === chatId && isAnswer(r));
+  const records = await readUntil(
+    topic,
+    (rs) => ofChat(rs).length >= count,
+    `${count} answers in chat ${chatId}`,
+    timeoutMs,
+  );
+  return decodeAll(ofChat(records));
 }

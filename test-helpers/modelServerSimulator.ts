@@ -40,10 +40,19 @@ export interface SimulatorStats {
   rejected: number;
 }
 
+/** A chat request as it arrived: when (ms since the epoch) and its text messages. */
+export interface ReceivedRequest {
+  at: number;
+  messages: Array<{ role: string; content: string }>;
+  temperature: number | undefined;
+}
+
 export interface ModelServerSimulator {
   /** http://127.0.0.1:PORT, without /v1. */
   url: string;
   stats(): SimulatorStats;
+  /** The latest chat requests (up to 10,000), oldest first. */
+  received(): ReceivedRequest[];
   configure(options: Partial<SimulatorOptions>): void;
   close(): Promise<void>;
 }
@@ -100,6 +109,8 @@ interface ChatRequest {
   includeUsage: boolean;
   maxTokens: number | undefined;
   promptTokens: number;
+  messages: Array<{ role: string; content: string }>;
+  temperature: number | undefined;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -167,6 +178,11 @@ function parseChatRequest(raw: string, servedModel: string): ChatRequest {
     includeUsage: options.include_usage === true,
     maxTokens: maxTokensOf(body),
     promptTokens,
+    messages: (body.messages as Array<{ role: string; content?: unknown }>).map((m) => ({
+      role: m.role,
+      content: typeof m.content === 'string' ? m.content : '',
+    })),
+    temperature: typeof body.temperature === 'number' ? body.temperature : undefined,
   };
 }
 
@@ -382,6 +398,7 @@ export async function startModelServerSimulator(
   let settings = merge(defaults, options);
   let random = settings.seed === undefined ? Math.random : seededRandom(settings.seed);
   const counts = { requests: 0, completed: 0, errors: 0, drops: 0, rejected: 0 };
+  const log: ReceivedRequest[] = [];
   const slots = new Slots(() => settings.slots);
   // Aborted on close(), so generations and queued requests end instead of holding the server open.
   const closing = new AbortController();
@@ -410,7 +427,10 @@ export async function startModelServerSimulator(
 
   async function chatCompletion(req: IncomingMessage, res: ServerResponse) {
     counts.requests++;
+    const at = Date.now();
     const request = parseChatRequest(await readBody(req), settings.model);
+    if (log.length >= 10_000) log.shift();
+    log.push({ at, messages: request.messages, temperature: request.temperature });
     // Both draws happen for every request, so a seed picks the same requests whatever the rates.
     const [errorDraw, dropDraw] = [random(), random()];
     if (errorDraw < settings.errorRate)
@@ -470,6 +490,7 @@ export async function startModelServerSimulator(
   return {
     url: `http://127.0.0.1:${port}`,
     stats: () => ({ ...counts, inFlight: slots.running, maxInFlight: slots.peak }),
+    received: () => [...log],
     configure(changes) {
       settings = merge(settings, changes);
       if (changes.seed !== undefined) random = seededRandom(changes.seed);

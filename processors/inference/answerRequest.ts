@@ -43,7 +43,9 @@ const orUndefined = <T>(value: T | null | undefined): T | undefined => value ?? 
 
 export function promptRequest(e: PromptSubmitted): AnswerRequest {
   if ((e.role ?? 'USER') !== 'USER')
-    throw new PoisonRecordError(`PromptSubmitted ${e.message_id} has role ${e.role}: only USER prompts are answered`);
+    throw new PoisonRecordError(
+      `PromptSubmitted ${e.message_id} has role ${e.role}: only USER prompts are answered`,
+    );
   if (!isUuidV7(e.message_id)) throw new PoisonRecordError(`message_id ${e.message_id} is not a UUIDv7`);
   return {
     kind: 'prompt',

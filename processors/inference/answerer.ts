@@ -6,7 +6,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModelPools } from '../../connectors/model-server/modelPools.ts';
 import type { Deployment, ModelRegistry } from '../../connectors/model-server/modelRegistry.ts';
-import { ModelUnavailableError, type PooledCompletion } from '../../connectors/model-server/modelServerPool.ts';
+import {
+  ModelUnavailableError,
+  type PooledCompletion,
+} from '../../connectors/model-server/modelServerPool.ts';
 import type { ChatMessage } from '../../connectors/model-server/streamChatCompletion.ts';
 import { toOutboxRecords, type OutboxRecord } from '../../connectors/outbox/outbox.ts';
 import {
@@ -87,6 +90,9 @@ export class Answerer {
     const shadows = prepared.shadows.map((shadow) => this.shadow(prepared, shadow, signal));
     try {
       await this.answerLive(prepared, stream, started, signal);
+    } catch (error) {
+      await stream.close(); // no terminal entry: the runtime retries, and the retry's stream replaces it
+      throw error;
     } finally {
       await Promise.allSettled(shadows);
     }
@@ -103,7 +109,8 @@ export class Answerer {
     let { promptContent, parentMessageId, requestedModel } = request;
     if (promptContent === undefined) {
       const prompt = await history.message(request.chatId, request.promptMessageId);
-      if (!prompt) throw new HistoryNotReadyError(`prompt ${request.promptMessageId} is not in the history yet`);
+      if (!prompt)
+        throw new HistoryNotReadyError(`prompt ${request.promptMessageId} is not in the history yet`);
       if (prompt.role !== 'USER' || prompt.content === null)
         throw new PoisonRecordError(`message ${request.promptMessageId} is not a prompt`);
       promptContent = prompt.content;
@@ -131,7 +138,10 @@ export class Answerer {
     const answerTokens = request.maxTokens ?? settings.answerReserveTokens;
     const contextLength = route.serving.contextLength;
     const threadBudget =
-      contextLength - answerTokens - estimateTokens(promptContent) - (systemPrompt ? estimateTokens(systemPrompt) : 0);
+      contextLength -
+      answerTokens -
+      estimateTokens(promptContent) -
+      (systemPrompt ? estimateTokens(systemPrompt) : 0);
     try {
       const thread =
         threadBudget > 0 ? await history.thread(request.chatId, parentMessageId ?? null, threadBudget) : [];
@@ -191,16 +201,14 @@ export class Answerer {
       result = await this.complete(deployment, prepared, stream, signal);
     } catch (error) {
       const failure = signal.aborted ? undefined : modelFailureOutcome(error);
-      if (!failure) {
-        await stream.close();
-        throw error;
-      }
+      if (!failure) throw error;
       await this.recordFailure(request, deployment.version, failure, attemptsOf(error), Date.now() - started);
       await stream.fail({ code: failure.code, message: failure.message });
       return;
     }
     const finishReason = finishReasonOf(result.finishReason);
-    const tokensIn = result.promptTokens ?? prepared.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
+    const tokensIn =
+      result.promptTokens ?? prepared.messages.reduce((n, m) => n + estimateTokens(m.content), 0);
     const tokensOut = result.completionTokens ?? estimateTokens(result.text);
     await this.recordAnswer(prepared, {
       text: result.text,
@@ -244,7 +252,8 @@ export class Answerer {
           {
             signal,
             onToken: stream && ((text) => stream.append(text)),
-            onRestart: stream && ((server) => stream.restart(`the stream from ${server} broke; starting again`)),
+            onRestart:
+              stream && ((server) => stream.restart(`the stream from ${server} broke; starting again`)),
           },
         );
       } catch (error) {
@@ -281,24 +290,29 @@ export class Answerer {
       cacheHit: false,
     };
     await this.deps.runs.record(run, (runId) =>
-      this.outbox('ShadowAnswerRecorded', this.deps.settings.topics.shadow, {
-        chat_id: request.chatId,
-        user_id: request.userId,
-        shadow_run_id: runId,
-        prompt_message_id: request.promptMessageId,
-        live_answer_message_id: request.answerMessageId,
-        live_model_version: prepared.deployment.version,
-        model_version: shadow.version,
-        server: run.server,
-        content: result?.text ?? null,
-        tokens_in: run.tokensIn,
-        tokens_out: run.tokensOut,
-        latency_ms: run.latencyMs,
-        time_to_first_token_ms: run.timeToFirstTokenMs,
-        finish_reason: result ? finishReasonOf(result.finishReason) : null,
-        error_code: failure?.code ?? null,
-        via_api: request.viaApi,
-      }, request),
+      this.outbox(
+        'ShadowAnswerRecorded',
+        this.deps.settings.topics.shadow,
+        {
+          chat_id: request.chatId,
+          user_id: request.userId,
+          shadow_run_id: runId,
+          prompt_message_id: request.promptMessageId,
+          live_answer_message_id: request.answerMessageId,
+          live_model_version: prepared.deployment.version,
+          model_version: shadow.version,
+          server: run.server,
+          content: result?.text ?? null,
+          tokens_in: run.tokensIn,
+          tokens_out: run.tokensOut,
+          latency_ms: run.latencyMs,
+          time_to_first_token_ms: run.timeToFirstTokenMs,
+          finish_reason: result ? finishReasonOf(result.finishReason) : null,
+          error_code: failure?.code ?? null,
+          via_api: request.viaApi,
+        },
+        request,
+      ),
     );
     this.deps.metrics.answers.inc({ outcome: result ? 'shadow_answered' : 'shadow_failed' });
   }
@@ -333,22 +347,27 @@ export class Answerer {
       cacheHit: outcome.cacheHit,
     };
     await this.deps.runs.record(run, (runId) =>
-      this.outbox('AnswerGenerated', this.deps.settings.topics.chat, {
-        chat_id: request.chatId,
-        user_id: request.userId,
-        message_id: request.answerMessageId,
-        parent_message_id: request.promptMessageId,
-        role: 'ASSISTANT',
-        content: outcome.text,
-        model_version: deployment.version,
-        tokens_in: outcome.tokensIn,
-        tokens_out: outcome.tokensOut,
-        latency_ms: outcome.latencyMs,
-        time_to_first_token_ms: outcome.timeToFirstTokenMs,
-        finish_reason: outcome.finishReason,
-        via_api: request.viaApi,
-        inference_run_id: runId,
-      }, request),
+      this.outbox(
+        'AnswerGenerated',
+        this.deps.settings.topics.chat,
+        {
+          chat_id: request.chatId,
+          user_id: request.userId,
+          message_id: request.answerMessageId,
+          parent_message_id: request.promptMessageId,
+          role: 'ASSISTANT',
+          content: outcome.text,
+          model_version: deployment.version,
+          tokens_in: outcome.tokensIn,
+          tokens_out: outcome.tokensOut,
+          latency_ms: outcome.latencyMs,
+          time_to_first_token_ms: outcome.timeToFirstTokenMs,
+          finish_reason: outcome.finishReason,
+          via_api: request.viaApi,
+          inference_run_id: runId,
+        },
+        request,
+      ),
     );
   }
 
@@ -374,18 +393,23 @@ export class Answerer {
       cacheHit: false,
     };
     await this.deps.runs.record(run, () =>
-      this.outbox('AnswerFailed', this.deps.settings.topics.chat, {
-        chat_id: request.chatId,
-        user_id: request.userId,
-        message_id: request.answerMessageId,
-        parent_message_id: request.promptMessageId,
-        model_version: modelVersion,
-        error_code: failure.code,
-        error_message: failure.message,
-        retriable: failure.retriable,
-        attempts,
-        latency_ms: latencyMs,
-      }, request),
+      this.outbox(
+        'AnswerFailed',
+        this.deps.settings.topics.chat,
+        {
+          chat_id: request.chatId,
+          user_id: request.userId,
+          message_id: request.answerMessageId,
+          parent_message_id: request.promptMessageId,
+          model_version: modelVersion,
+          error_code: failure.code,
+          error_message: failure.message,
+          retriable: failure.retriable,
+          attempts,
+          latency_ms: latencyMs,
+        },
+        request,
+      ),
     );
     this.deps.metrics.answers.inc({ outcome: 'failed' });
   }

@@ -32,7 +32,10 @@ export class InferenceMetrics {
         this.reset();
         for (const s of pools()?.status() ?? []) {
           this.set({ version: s.version, server: s.url, state: 'busy' }, s.outstanding);
-          this.set({ version: s.version, server: s.url, state: 'free' }, Math.max(0, s.slots - s.outstanding));
+          this.set(
+            { version: s.version, server: s.url, state: 'free' },
+            Math.max(0, s.slots - s.outstanding),
+          );
         }
       },
     });

@@ -3,7 +3,11 @@
 // runtime gives one chat's requests in order, many chats at once, and its intake follows the
 // model-server slots: when every slot is busy, fetching waits instead of buffering.
 import type { HandleContext, ProcessorDefinition, ProcessorRecord } from '../runtime/processorDefinition.ts';
-import type { PromptSubmitted, RegenerationRequested, UserSettingsChanged } from '../../schemas/generated/events.ts';
+import type {
+  PromptSubmitted,
+  RegenerationRequested,
+  UserSettingsChanged,
+} from '../../schemas/generated/events.ts';
 import { TRACEPARENT_HEADER } from '../../producers/eventProducer.ts';
 import type { Answerer } from './answerer.ts';
 import { promptRequest, regenerationRequest, type AnswerRequest } from './answerRequest.ts';

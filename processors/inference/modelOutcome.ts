@@ -1,6 +1,9 @@
 // How a model call ended, in the contracts' terms: the finish reason of an answer, or the error
 // code of a failure (and whether asking again may help).
-import { ModelStreamBrokenError, ModelUnavailableError } from '../../connectors/model-server/modelServerPool.ts';
+import {
+  ModelStreamBrokenError,
+  ModelUnavailableError,
+} from '../../connectors/model-server/modelServerPool.ts';
 import { ModelTimeoutError } from '../../connectors/model-server/streamChatCompletion.ts';
 import type { AnswerErrorCode, FinishReason } from '../../schemas/generated/events.ts';
 import { ContextOverflowError } from './contextWindow.ts';

@@ -1,7 +1,12 @@
 // Wiring of the inference processor: stores (PostgreSQL runs and outbox, Cassandra history, Redis
 // token streams and response cache), the model registry followed live with a pool per version,
 // the runtime. The one way to run it: live, in tests and in benchmarks (with topics of their own).
-import { createCassandraClient, createPgPool, createRedis, createSchemaRegistry } from '../../core/clients.ts';
+import {
+  createCassandraClient,
+  createPgPool,
+  createRedis,
+  createSchemaRegistry,
+} from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
 import { logger } from '../../core/logger.ts';
 import { ModelPools } from '../../connectors/model-server/modelPools.ts';
@@ -78,7 +83,8 @@ export async function startInferenceProcessor(
   const pools = new ModelPools(feed.registry, overrides.poolSettings ?? defaultPoolSettings);
   feed.onChange(() => pools.sync());
 
-  let metrics: InferenceMetrics | undefined;
+  // The metrics live in the runtime's registry, and the runtime needs the answerer: set below.
+  const late: { metrics?: InferenceMetrics } = {};
   const reportRedis = (error: Error, context: object) => log.warn({ err: error, ...context }, 'redis');
   const runs = new RunStore(db);
   const answererDeps = {
@@ -97,7 +103,7 @@ export async function startInferenceProcessor(
         ? new ResponseCache(redis, { ttlSeconds: settings.responseCacheTtlSeconds, onError: reportRedis })
         : undefined,
     get metrics() {
-      return metrics!;
+      return late.metrics!;
     },
     settings: {
       answerReserveTokens: settings.answerReserveTokens,
@@ -120,7 +126,7 @@ export async function startInferenceProcessor(
       ? config.processor
       : { ...config.processor, metricsPort: overrides.metricsPort };
   const runtime = new ProcessorRuntime(definition, { ...config, processor }, { groupId: overrides.groupId });
-  metrics = new InferenceMetrics(runtime.metrics.registry, () => pools);
+  late.metrics = new InferenceMetrics(runtime.metrics.registry, () => pools);
   registerSlotLagMetrics(runtime.metrics.registry, db);
   await runtime.start();
   return {
