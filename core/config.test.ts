@@ -90,3 +90,23 @@ describe('PARLEY_JAVA21_HOME', () => {
     assertRejectsVariable(() => loadConfig({ PARLEY_JAVA21_HOME: '' }), 'PARLEY_JAVA21_HOME');
   });
 });
+
+describe('Kafka Connect', () => {
+  test('the REST URL follows PARLEY_HOST and PARLEY_CONNECT_PORT unless KAFKA_CONNECT_URL is set', () => {
+    assert.equal(loadConfig({}).clients.connectUrl, 'http://127.0.0.1:8083');
+    assert.equal(
+      loadConfig({ PARLEY_HOST: '127.0.0.2', PARLEY_CONNECT_PORT: '18083' }).clients.connectUrl,
+      'http://127.0.0.2:18083',
+    );
+    assert.equal(
+      loadConfig({ KAFKA_CONNECT_URL: 'http://connect.internal:8083' }).clients.connectUrl,
+      'http://connect.internal:8083',
+    );
+  });
+
+  test('a bad port, heap or URL fails naming its variable', () => {
+    assertRejectsVariable(() => loadConfig({ PARLEY_CONNECT_PORT: '70000' }), 'PARLEY_CONNECT_PORT');
+    assertRejectsVariable(() => loadConfig({ PARLEY_CONNECT_HEAP: '384' }), 'PARLEY_CONNECT_HEAP');
+    assertRejectsVariable(() => loadConfig({ KAFKA_CONNECT_URL: 'not a url' }), 'KAFKA_CONNECT_URL');
+  });
+});

@@ -101,9 +101,19 @@ const clientEnvSchema = z.object({
   PARLEY_INFERENCE_MODEL_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   PARLEY_INFERENCE_CALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
   PARLEY_INFERENCE_MAX_TRANSIENT_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(30),
-  PARLEY_INFERENCE_CACHE_TTL_S: z.coerce.number().int().min(0).max(30 * 86_400).default(86_400),
+  PARLEY_INFERENCE_CACHE_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(86_400),
   PARLEY_TOKEN_STREAM_FLUSH_MS: z.coerce.number().int().min(0).max(1_000).default(20),
-  PARLEY_TOKEN_STREAM_TTL_S: z.coerce.number().int().min(1).max(7 * 86_400).default(3_600),
+  PARLEY_TOKEN_STREAM_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3_600),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),

@@ -88,7 +88,11 @@ export class EventProducer {
     await this.transport.send(records);
   }
 
-  toRecord<N extends EventName>(name: N, event: EventMap[N], options: PublishOptions = {}): Promise<OutgoingRecord> {
+  toRecord<N extends EventName>(
+    name: N,
+    event: EventMap[N],
+    options: PublishOptions = {},
+  ): Promise<OutgoingRecord> {
     return encodeEventRecord(this.serde, name, event, options);
   }
 

@@ -10,6 +10,8 @@ export interface SlotLag {
   slotName: string;
   /** A walsender (the connector's task) is streaming from it now. */
   active: boolean;
+  /** The walsender process streaming from it, if any. */
+  activePid: number | null;
   /** reserved | extended | unreserved | lost (null before the slot has reserved WAL). */
   walStatus: string | null;
   /** WAL written since the last position the connector confirmed as published. */
@@ -20,6 +22,7 @@ export interface SlotLag {
 
 interface SlotRow {
   active: boolean;
+  active_pid: number | null;
   wal_status: string | null;
   lag_bytes: string | null;
   retained_bytes: string | null;
@@ -31,7 +34,7 @@ export async function readSlotLag(
   slotName = OUTBOX_SLOT,
 ): Promise<SlotLag | undefined> {
   const { rows } = await db.query<SlotRow>(
-    `SELECT active, wal_status,
+    `SELECT active, active_pid, wal_status,
             pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) AS lag_bytes,
             pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn) AS retained_bytes
        FROM pg_replication_slots WHERE slot_name = $1`,
@@ -42,6 +45,7 @@ export async function readSlotLag(
   return {
     slotName,
     active: row.active,
+    activePid: row.active_pid,
     walStatus: row.wal_status,
     lagBytes: Number(row.lag_bytes ?? 0),
     retainedBytes: Number(row.retained_bytes ?? 0),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   answerStreamKey,
+  compareEntryIds,
   decodeEntry,
   encodeEntry,
   isStreamEntryId,
@@ -57,4 +58,12 @@ test('keys and entry ids', () => {
   assert.ok(isStreamEntryId('1712345678901-0'));
   for (const bad of ['', '0', '1-', '-1', '1-2-3', '$', '>', '1712345678901-0\n', 'abc-1'])
     assert.equal(isStreamEntryId(bad), false, bad);
+});
+
+test('entry ids compare by time, then sequence, as numbers', () => {
+  assert.equal(compareEntryIds('1-0', '1-0'), 0);
+  assert.ok(compareEntryIds('1-0', '1-1') < 0);
+  assert.ok(compareEntryIds('9-5', '10-0') < 0, 'numerically, not as strings');
+  assert.ok(compareEntryIds('1712345678901-10', '1712345678901-9') > 0);
+  assert.ok(compareEntryIds('18446744073709551615-0', '18446744073709551614-99') > 0);
 });

@@ -44,6 +44,13 @@ export const isTerminal = (entry: AnswerStreamEntry): boolean =>
 /** A stream entry id as Redis writes it (`<ms>-<seq>`): what a Last-Event-ID must look like. */
 export const isStreamEntryId = (value: string): boolean => /^\d{1,20}-\d{1,20}$/.test(value);
 
+/** `a` minus `b` as stream entry ids: negative, zero or positive. */
+export function compareEntryIds(a: string, b: string): number {
+  const [aMs = 0n, aSeq = 0n] = a.split('-').map(BigInt);
+  const [bMs = 0n, bSeq = 0n] = b.split('-').map(BigInt);
+  return aMs !== bMs ? (aMs < bMs ? -1 : 1) : aSeq === bSeq ? 0 : aSeq < bSeq ? -1 : 1;
+}
+
 /** The entry as XADD field/value pairs. */
 export function encodeEntry(entry: AnswerStreamEntry): string[] {
   switch (entry.type) {

@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import {
   answerStreamKey,
+  compareEntryIds,
   decodeEntry,
   isStreamEntryId,
   isTerminal,
@@ -64,6 +65,8 @@ export async function* readAnswerStream(
   if (!Number.isInteger(count) || count < 1)
     throw new RangeError(`count must be a positive integer, got ${count}`);
 
+  // A client that saw the end and reconnects anyway (EventSource does) must not wait for the idle timeout.
+  if (options.after !== undefined && (await endedAtOrBefore(redis, key, options.after))) return;
   let lastId = options.after ?? '0-0';
   let lastEntryAt = performance.now();
   let caughtUp = false;
@@ -108,6 +111,14 @@ export async function* readAnswerStream(
     signal?.removeEventListener('abort', interrupt);
     blocking?.disconnect();
   }
+}
+
+/** Whether the stream's last entry is terminal and at or before `after`: nothing will follow it. */
+async function endedAtOrBefore(redis: Redis, key: string, after: string): Promise<boolean> {
+  const [last] = await redis.xrevrange(key, '+', '-', 'COUNT', 1);
+  if (!last) return false;
+  const entry = decodeEntry(last[1]);
+  return entry !== undefined && isTerminal(entry) && compareEntryIds(last[0], after) <= 0;
 }
 
 export type AnswerStreamState = 'absent' | 'streaming' | 'complete' | 'failed';

@@ -3,12 +3,14 @@ import { loadConfig } from '../../core/config.ts';
 import { benchModelServer } from '../bench/modelServer.ts';
 import { benchProducers } from '../bench/producers.ts';
 import { benchCassandra } from '../bench/cassandra.ts';
+import { benchOutbox } from '../bench/outbox.ts';
 import { runCli } from './runCli.ts';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
   model: () => benchModelServer(loadConfig().clients),
   producers: (args) => benchProducers(loadConfig().clients, args),
   cassandra: (args) => benchCassandra(loadConfig().clients, args),
+  outbox: (args) => benchOutbox(loadConfig().clients, args),
 };
 
 async function main([name, ...args]: string[]): Promise<number> {

@@ -184,6 +184,8 @@ test('a late reader gets everything from the start; a reader with `after` resume
     const resumed = await collect(id, { after: all[i]!.id });
     assert.deepEqual(resumed, all.slice(i + 1), `after entry ${i}`);
   }
+  // A client that saw done and reconnects anyway gets nothing, at once (not after the idle timeout).
+  assert.deepEqual(await collect(id, { after: all.at(-1)!.id }, 2_000), []);
   await assert.rejects(collect(id, { after: 'not-an-id' }), RangeError);
 });
 

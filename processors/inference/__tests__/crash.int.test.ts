@@ -103,7 +103,7 @@ test(
       assert.equal(answers.length, 1, 'still exactly one AnswerGenerated');
       assert.equal(sim.stats().requests, 1, 'and one model call');
       await producer.close();
-      } finally {
+    } finally {
       await sim.close();
     }
   },
