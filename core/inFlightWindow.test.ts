@@ -33,3 +33,22 @@ test('a failing task frees its slot', async () => {
 test('rejects a nonsensical limit', () => {
   assert.throws(() => new InFlightWindow(0), RangeError);
 });
+
+test('a raised limit lets waiters in at once; a cut one takes effect as slots are released', async () => {
+  const window = new InFlightWindow(1);
+  assert.ok(window.tryAcquire());
+  let entered = 0;
+  const waiting = [window.acquire(), window.acquire()].map((p) => p.then(() => entered++));
+  window.setLimit(3);
+  await Promise.all(waiting);
+  assert.equal(entered, 2);
+  assert.equal(window.size, 3);
+  window.setLimit(1);
+  assert.equal(window.tryAcquire(), false);
+  window.release();
+  window.release();
+  assert.equal(window.tryAcquire(), false, 'still one in flight: the new limit');
+  window.release();
+  assert.ok(window.tryAcquire());
+  assert.throws(() => window.setLimit(0), RangeError);
+});

@@ -50,3 +50,11 @@ test('Retry-After is read as seconds or as a date, from headers or a wrapped cau
   assert.equal(retryAfterMs({ headers: {} }), undefined);
   assert.equal(retryAfterMs({ headers: { 'retry-after': 'soon' } }), undefined);
 });
+
+test('PostgreSQL errors: connection, resource, shutdown and serialisation states are transient', () => {
+  const pgError = (code: string) => Object.assign(new Error('db'), { name: 'error', code });
+  for (const code of ['08006', '08001', '53300', '57P01', '57P03', '40001', '40P01'])
+    assert.equal(classifyFailure(pgError(code)), 'transient', code);
+  for (const code of ['23505', '42P01', '22P02'])
+    assert.equal(classifyFailure(pgError(code)), 'unknown', code);
+});

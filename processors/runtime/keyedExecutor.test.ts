@@ -165,3 +165,36 @@ test('inFlight counts the records in handler calls: it rises while they run, nev
   assert.equal(executor.inFlight, 0);
   assert.equal(executor.activeKeys, 0);
 });
+
+test('a limit function is asked at each dispatch: raising it (and poking) starts more at once', async () => {
+  let limit = 1;
+  let running = 0;
+  let peak = 0;
+  const gates: Array<() => void> = [];
+  const done: string[] = [];
+  const executor = new KeyedExecutor<string>({
+    maxInFlight: () => limit,
+    batchSize: 1,
+    batchWaitMs: 0,
+    keyOf: (item) => item,
+    handle: async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      running--;
+    },
+    done: (item) => done.push(item),
+    failed: () => assert.fail('nothing fails here'),
+  });
+  for (const key of ['a', 'b', 'c', 'd']) executor.submit(key);
+  assert.equal(executor.inFlight, 1);
+  limit = 3;
+  executor.poke();
+  assert.equal(executor.inFlight, 3);
+  limit = 0; // treated as 1: a processor that asks for nothing still makes progress
+  while (done.length < 4) {
+    gates.shift()?.();
+    await sleep(1);
+  }
+  assert.equal(peak, 3);
+});

@@ -191,3 +191,30 @@ describe('inference: prompts become answers', () => {
     assert.equal(runs.rowCount, 0, 'nothing answered for them');
   });
 });
+
+describe('inference: the real llama-server', () => {
+  let harness: InferenceHarness;
+  after(async () => harness?.close());
+
+  test('the stack model server answers a prompt through the whole path', { timeout: 180_000 }, async () => {
+    const { url, model } = config.clients.modelServer;
+    harness = await startInferenceHarness([
+      {
+        version: `${model}-test`,
+        modelName: model,
+        servers: [{ url, slots: config.stack.PARLEY_MODEL_SLOTS }],
+      },
+    ]);
+    const chat = await harness.createChat();
+    const prompt = await harness.prompt(chat, 'Name one colour.', {
+      model_version: `${model}-test`,
+      max_tokens: 16,
+    });
+    const [answer] = await answersOf(harness.topics.chat, chat.chatId, 1, 150_000);
+    assert.equal(answer!.name, 'AnswerGenerated');
+    const event = answer!.event as AnswerGenerated;
+    assert.equal(event.message_id, prompt.answer_message_id);
+    assert.ok(event.content.trim().length > 0, 'real text');
+    assert.ok(event.tokens_out > 0 && event.tokens_out <= 16 && event.tokens_in > 0, 'counted by the server');
+  });
+});

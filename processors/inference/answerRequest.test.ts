@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { v7 as uuidv7 } from 'uuid';
+import { PoisonRecordError } from '../../core/errors.ts';
+import { newEvent } from '../../producers/newEvent.ts';
+import { isUuidV7, uuidV7Millis } from '../../schemas/uuidV7.ts';
+import { derivedAnswerId, promptRequest } from './answerRequest.ts';
+
+const prompt = (extra: object = {}) =>
+  newEvent('PromptSubmitted', {
+    chat_id: uuidv7(),
+    user_id: crypto.randomUUID(),
+    message_id: uuidv7(),
+    parent_message_id: null,
+    role: 'USER',
+    content: 'hi',
+    model_version: 'm',
+    attachment_ids: [],
+    via_api: false,
+    temperature: null,
+    max_tokens: null,
+    answer_message_id: uuidv7(),
+    ...extra,
+  });
+
+test('the answer id is the one the prompt fixed', () => {
+  const event = prompt();
+  assert.equal(promptRequest(event).answerMessageId, event.answer_message_id);
+});
+
+test('a prompt without one gets the same derived UUIDv7 every time, at the prompt’s time', () => {
+  const event = prompt({ answer_message_id: null });
+  const id = promptRequest(event).answerMessageId;
+  assert.equal(id, promptRequest(event).answerMessageId);
+  assert.equal(id, derivedAnswerId(event.message_id));
+  assert.ok(isUuidV7(id), id);
+  assert.equal(uuidV7Millis(id), uuidV7Millis(event.message_id));
+  assert.notEqual(derivedAnswerId(uuidv7()), id);
+});
+
+test('only USER prompts are answered: another role is a poison record', () => {
+  assert.throws(() => promptRequest(prompt({ role: 'SYSTEM' })), PoisonRecordError);
+});
