@@ -1,23 +1,9 @@
 // Every wait in a test has its own bound and says what it waited for, so a slow or stuck step
 // fails with its name instead of running into the test runner's timeout.
 import type { ChildProcess } from 'node:child_process';
+import { WaitTimeoutError, within } from '../core/within.ts';
 
-export class WaitTimeoutError extends Error {
-  override name = 'WaitTimeoutError';
-}
-
-/** Resolves with `work`, or fails after `ms` naming `what`. */
-export async function within<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new WaitTimeoutError(`${what}: not done within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export { WaitTimeoutError, within };
 
 /**
  * Polls `check` until it returns true; fails after `timeoutMs` naming `what`. A check that itself

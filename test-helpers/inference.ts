@@ -146,21 +146,7 @@ export async function startInferenceHarness(
       return { chatId, userId };
     },
     async prompt(chat, content, extra = {}) {
-      const event = newEvent('PromptSubmitted', {
-        chat_id: chat.chatId,
-        user_id: chat.userId,
-        message_id: uuidv7(),
-        parent_message_id: null,
-        role: 'USER',
-        content,
-        model_version: 'sim-model',
-        attachment_ids: [],
-        via_api: false,
-        temperature: null,
-        max_tokens: null,
-        answer_message_id: uuidv7(),
-        ...extra,
-      });
+      const event = promptEvent(chat, content, extra);
       await producer.publish('PromptSubmitted', event, { topic: topics.chat });
       return event;
     },
@@ -171,6 +157,29 @@ export async function startInferenceHarness(
       await cassandra.shutdown();
     },
   };
+}
+
+/** A USER prompt in the chat, with fresh UUIDv7 message and answer ids. */
+export function promptEvent(
+  chat: { chatId: string; userId: string },
+  content: string,
+  extra: Partial<PromptSubmitted> = {},
+): PromptSubmitted {
+  return newEvent('PromptSubmitted', {
+    chat_id: chat.chatId,
+    user_id: chat.userId,
+    message_id: uuidv7(),
+    parent_message_id: null,
+    role: 'USER',
+    content,
+    model_version: 'sim-model',
+    attachment_ids: [],
+    via_api: false,
+    temperature: null,
+    max_tokens: null,
+    answer_message_id: uuidv7(),
+    ...extra,
+  });
 }
 
 /** Records of `topic` (from its start) until `done` holds. */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
+import { within } from '../../core/within.ts';
 
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
@@ -120,22 +121,6 @@ export interface ResponseCacheOptions {
   registry?: Registry;
   /** The clock for cachedAt. Default Date.now. */
   now?: () => number;
-}
-
-class TimeoutError extends Error {
-  override name = 'TimeoutError';
-}
-
-async function within<T>(what: string, ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what}: no reply within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function counter(registry: Registry, name: string, help: string): Counter<'outcome'> {

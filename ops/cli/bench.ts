@@ -4,6 +4,7 @@ import { benchModelServer } from '../bench/modelServer.ts';
 import { benchProducers } from '../bench/producers.ts';
 import { benchCassandra } from '../bench/cassandra.ts';
 import { benchOutbox } from '../bench/outbox.ts';
+import { benchInference } from '../bench/inference.ts';
 import { runCli } from './runCli.ts';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
@@ -11,6 +12,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   producers: (args) => benchProducers(loadConfig().clients, args),
   cassandra: (args) => benchCassandra(loadConfig().clients, args),
   outbox: (args) => benchOutbox(loadConfig().clients, args),
+  inference: (args) => benchInference(loadConfig(), args),
 };
 
 async function main([name, ...args]: string[]): Promise<number> {

@@ -2,26 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { v7 as uuidv7 } from 'uuid';
 import { PoisonRecordError } from '../../core/errors.ts';
-import { newEvent } from '../../producers/newEvent.ts';
+import type { PromptSubmitted } from '../../schemas/generated/events.ts';
+import { promptEvent } from '../../test-helpers/inference.ts';
 import { isUuidV7, uuidV7Millis } from '../../schemas/uuidV7.ts';
 import { derivedAnswerId, promptRequest } from './answerRequest.ts';
 
-const prompt = (extra: object = {}) =>
-  newEvent('PromptSubmitted', {
-    chat_id: uuidv7(),
-    user_id: crypto.randomUUID(),
-    message_id: uuidv7(),
-    parent_message_id: null,
-    role: 'USER',
-    content: 'hi',
-    model_version: 'm',
-    attachment_ids: [],
-    via_api: false,
-    temperature: null,
-    max_tokens: null,
-    answer_message_id: uuidv7(),
-    ...extra,
-  });
+const prompt = (extra: Partial<PromptSubmitted> = {}) =>
+  promptEvent({ chatId: uuidv7(), userId: crypto.randomUUID() }, 'hi', extra);
 
 test('the answer id is the one the prompt fixed', () => {
   const event = prompt();

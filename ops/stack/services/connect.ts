@@ -15,6 +15,7 @@ import { provisionTopics, topicSpecs } from '../../../producers/topics.ts';
 import { ensureCached } from '../install/cached.ts';
 import { copyDependencies, unpackArtifact } from '../install/maven.ts';
 import type { ServiceContext, ServiceDefinition } from '../service.ts';
+import { log4jProperties } from './log4j.ts';
 
 // Debezium 3.6.1 is built against Kafka 4.3.0 and its plugin carries connect-api 4.3.0, which
 // Connect's plugin isolation loads ahead of the worker's for some classes (StringConverter): the
@@ -66,16 +67,9 @@ exactly.once.source.support=disabled
 `;
 }
 
-const log4jConfig = `status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = WARN
-rootLogger.appenderRef.stdout.ref = STDOUT
-logger.herder.name = org.apache.kafka.connect.runtime.distributed.DistributedHerder
-logger.herder.level = INFO
-`;
+const log4jConfig = log4jProperties('WARN', {
+  'org.apache.kafka.connect.runtime.distributed.DistributedHerder': 'INFO',
+});
 
 export const connect: ServiceDefinition = {
   name: 'connect',

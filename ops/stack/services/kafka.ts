@@ -6,6 +6,7 @@ import { run } from '../exec.ts';
 import { ensureCached, exists } from '../install/cached.ts';
 import { copyDependencies } from '../install/maven.ts';
 import type { ServiceContext, ServiceDefinition } from '../service.ts';
+import { log4jProperties } from './log4j.ts';
 
 export const KAFKA_VERSION = '4.1.1';
 // The Kafka pom omits the SLF4J binding its release tarball ships (a `releaseOnly` configuration),
@@ -47,22 +48,12 @@ log.retention.hours=168
 `;
 }
 
-const log4jConfig = `status = warn
-appender.console.type = Console
-appender.console.name = STDOUT
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.stdout.ref = STDOUT
-logger.kafka.name = kafka
-logger.kafka.level = WARN
-logger.apache.name = org.apache.kafka
-logger.apache.level = WARN
-logger.controller.name = kafka.controller
-logger.controller.level = INFO
-logger.server.name = kafka.server.KafkaServer
-logger.server.level = INFO
-`;
+const log4jConfig = log4jProperties('INFO', {
+  kafka: 'WARN',
+  'org.apache.kafka': 'WARN',
+  'kafka.controller': 'INFO',
+  'kafka.server.KafkaServer': 'INFO',
+});
 
 export function kafkaJvmOptions(ctx: ServiceContext, heap: string): string[] {
   return [

@@ -10,11 +10,16 @@ import { v7 as uuidv7 } from 'uuid';
 import { createKafka } from '../../../core/clients.ts';
 import { committedOffsets } from '../../../core/kafkaProgress.ts';
 import { createEventProducer } from '../../../producers/eventProducer.ts';
-import { newEvent } from '../../../producers/newEvent.ts';
 import type { AnswerGenerated } from '../../../schemas/generated/events.ts';
 import { exited, within } from '../../../test-helpers/bounded.ts';
 import { config, repoRoot, uniqueName } from '../../../test-helpers/config.ts';
-import { answersOf, createInferenceTopics, deploy, readTopic } from '../../../test-helpers/inference.ts';
+import {
+  answersOf,
+  createInferenceTopics,
+  deploy,
+  promptEvent,
+  readTopic,
+} from '../../../test-helpers/inference.ts';
 import { startModelServerSimulator } from '../../../test-helpers/modelServerSimulator.ts';
 import { createTestKeyspace, waitForCatchUp } from '../../../test-helpers/projector.ts';
 
@@ -61,20 +66,7 @@ test(
         keyspace: await createTestKeyspace(),
       };
       const first = await startProcessor(overrides);
-      const prompt = newEvent('PromptSubmitted', {
-        chat_id: uuidv7(),
-        user_id: crypto.randomUUID(),
-        message_id: uuidv7(),
-        parent_message_id: null,
-        role: 'USER',
-        content: 'answer me once',
-        model_version: 'sim-model',
-        attachment_ids: [],
-        via_api: false,
-        temperature: null,
-        max_tokens: null,
-        answer_message_id: uuidv7(),
-      });
+      const prompt = promptEvent({ chatId: uuidv7(), userId: crypto.randomUUID() }, 'answer me once');
       await producer.publish('PromptSubmitted', prompt, { topic: topics.chat });
       const [answer] = await answersOf(topics.chat, prompt.chat_id, 1);
       first.kill('SIGKILL');
