@@ -11,10 +11,13 @@ import type {
   AnswerGenerated,
   ShadowAnswerRecorded,
 } from '../../../schemas/generated/events.ts';
+import { eventually } from '../../../test-helpers/bounded.ts';
 import { config } from '../../../test-helpers/config.ts';
+import { newEvent } from '../../../producers/newEvent.ts';
 import {
   answersOf,
   decodeAll,
+  deploy,
   readUntil,
   startInferenceHarness,
   type InferenceHarness,
@@ -102,6 +105,51 @@ describe('routing: canary and shadow', () => {
       [...byChat.values()].flat().every((v) => v !== 'sim-shadow'),
       'no shadow answer on the chat topic',
     );
+  });
+});
+
+describe('routing: the registry followed live', () => {
+  const sims: ModelServerSimulator[] = [];
+  let harness: InferenceHarness;
+  after(async () => {
+    await harness?.close();
+    await Promise.all(sims.map((s) => s.close()));
+  });
+
+  test('a version deployed or retired while the processor runs takes or leaves traffic at once', async () => {
+    const [v1, v2] = await Promise.all([1, 2].map(() => startModelServerSimulator({ slots: 4, ...fast })));
+    sims.push(v1!, v2!);
+    harness = await startInferenceHarness([{ version: 'live-v1', servers: [{ url: v1!.url, slots: 4 }] }]);
+    const versionOf = async (chat: { chatId: string; userId: string }, n: number) => {
+      await harness.prompt(chat, `prompt ${n}`);
+      const answers = await answersOf(harness.topics.chat, chat.chatId, n);
+      return (answers.at(-1)!.event as AnswerGenerated).model_version;
+    };
+    const chat = await harness.createChat();
+    assert.equal(await versionOf(chat, 1), 'live-v1');
+    await deploy(harness.producer, harness.topics.model, {
+      version: 'live-v2',
+      role: 'CANARY',
+      trafficShare: 1,
+      servers: [{ url: v2!.url, slots: 4 }],
+    });
+    await eventually(
+      async () => harness.processor.pools.pool('live-v2') !== undefined,
+      30_000,
+      'the new pool',
+    );
+    assert.equal(await versionOf(chat, 2), 'live-v2', 'a canary with all the traffic answers');
+    await harness.producer.publish(
+      'ModelRetired',
+      newEvent('ModelRetired', { model_version: 'live-v2', replaced_by: 'live-v1', reason: 'test' }),
+      { topic: harness.topics.model },
+    );
+    await eventually(
+      async () => harness.processor.pools.pool('live-v2') === undefined,
+      30_000,
+      'the pool closed',
+    );
+    assert.equal(await versionOf(chat, 3), 'live-v1', 'retired: back to the stable version');
   });
 });
 
