@@ -114,6 +114,19 @@ const clientEnvSchema = z.object({
     .min(1)
     .max(7 * 86_400)
     .default(3_600),
+  PARLEY_API_HOST: z.string().min(1).optional(),
+  PARLEY_API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PARLEY_API_BODY_LIMIT_BYTES: z.coerce.number().int().min(1_024).max(10_485_760).default(65_536),
+  PARLEY_API_MAX_CONTENT_BYTES: z.coerce.number().int().min(1).max(1_048_576).default(32_768),
+  PARLEY_API_SESSION_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400)
+    .default(86_400),
+  PARLEY_API_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
+  PARLEY_API_PROMPT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(10_000_000).default(120),
+  PARLEY_API_ANSWER_WAIT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
@@ -159,6 +172,21 @@ export interface ClientConfig {
     metricsHost: string;
     /** Unset: each processor's own default port. */
     metricsPort?: number;
+  };
+  api: {
+    host: string;
+    port: number;
+    /** Largest JSON body accepted (413 beyond). */
+    bodyLimitBytes: number;
+    /** Largest message content accepted (413 beyond). */
+    maxContentBytes: number;
+    sessionTtlSeconds: number;
+    /** Requests per minute per caller (user session or API key). */
+    rateLimitPerMinute: number;
+    /** Prompts (and regenerations, completions) per minute per caller. */
+    promptRateLimitPerMinute: number;
+    /** How long a non-streaming OpenAI-compatible completion waits for its answer. */
+    answerWaitMs: number;
   };
   inference: {
     /** Tokens kept free for the answer when a request sets no max_tokens. */
@@ -274,6 +302,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maxAttempts: client.PARLEY_PROCESSOR_MAX_ATTEMPTS,
         metricsHost: client.PARLEY_METRICS_HOST,
         metricsPort: client.PARLEY_METRICS_PORT,
+      },
+      api: {
+        host: client.PARLEY_API_HOST ?? host,
+        port: client.PARLEY_API_PORT,
+        bodyLimitBytes: client.PARLEY_API_BODY_LIMIT_BYTES,
+        maxContentBytes: client.PARLEY_API_MAX_CONTENT_BYTES,
+        sessionTtlSeconds: client.PARLEY_API_SESSION_TTL_S,
+        rateLimitPerMinute: client.PARLEY_API_RATE_LIMIT_PER_MIN,
+        promptRateLimitPerMinute: client.PARLEY_API_PROMPT_RATE_LIMIT_PER_MIN,
+        answerWaitMs: client.PARLEY_API_ANSWER_WAIT_MS,
       },
       inference: {
         answerReserveTokens: client.PARLEY_INFERENCE_ANSWER_RESERVE_TOKENS,

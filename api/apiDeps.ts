@@ -1,0 +1,91 @@
+// What the API's routes share: the stores it reads and writes, the event producer, the auth
+// stores, the rate limiter. Built once per process by createApiDeps; tests build their own.
+import type cassandra from 'cassandra-driver';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { createCassandraClient, createPgPool, createRedis } from '../core/clients.ts';
+import type { ClientConfig } from '../core/config.ts';
+import { logger } from '../core/logger.ts';
+import { migrateOutbox } from '../connectors/outbox/migrate.ts';
+import { applyPostgresMigrations } from '../connectors/postgres/migrations.ts';
+import { createEventProducer, type EventProducer } from '../producers/eventProducer.ts';
+import { activeKeyspace } from '../projections/cassandra/keyspace.ts';
+import { ApiKeyStore } from './auth/apiKeys.ts';
+import { SessionStore } from './auth/sessions.ts';
+import { RateLimiter } from './http/rateLimit.ts';
+
+const MIGRATIONS_DIR = new URL('./migrations', import.meta.url).pathname;
+const KEYSPACE_REFRESH_MS = 2_000;
+
+/** Where the API sends chat events (tests point it at topics of their own). */
+export interface ApiTopics {
+  chat: string;
+}
+
+export interface ApiDeps {
+  config: ClientConfig;
+  db: pg.Pool;
+  redis: Redis;
+  cassandra: cassandra.Client;
+  /** The active chat read-model keyspace (a rebuild may switch it). */
+  keyspace: () => string;
+  /** Chat events go to Kafka directly; identity events through the outbox (they change PostgreSQL). */
+  producer: EventProducer;
+  topics: ApiTopics;
+  sessions: SessionStore;
+  apiKeys: ApiKeyStore;
+  rateLimiter: RateLimiter;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface ApiDepsOverrides {
+  keyspace?: string;
+  topics?: Partial<ApiTopics>;
+}
+
+export async function createApiDeps(
+  config: ClientConfig,
+  overrides: ApiDepsOverrides = {},
+): Promise<ApiDeps> {
+  const db = createPgPool(config);
+  await migrateOutbox(db);
+  await applyPostgresMigrations(db, 'api', MIGRATIONS_DIR);
+  const redis = createRedis(config);
+  await redis.connect();
+  const cassandra = createCassandraClient(config);
+  await cassandra.connect();
+  const { keyspace: configured, replicationFactor } = config.cassandraProjection;
+  let keyspace = overrides.keyspace ?? (await activeKeyspace(cassandra, configured, replicationFactor));
+  const refresh =
+    overrides.keyspace === undefined
+      ? setInterval(() => {
+          activeKeyspace(cassandra, configured, replicationFactor).then(
+            (active) => (keyspace = active),
+            () => undefined, // Cassandra down: keep the last known keyspace
+          );
+        }, KEYSPACE_REFRESH_MS).unref()
+      : undefined;
+  const producer = await createEventProducer(config, { clientId: 'parley-api' });
+  return {
+    config,
+    db,
+    redis,
+    cassandra,
+    keyspace: () => keyspace,
+    producer,
+    topics: { chat: overrides.topics?.chat ?? 'parley.chat' },
+    sessions: new SessionStore(redis, config.api.sessionTtlSeconds),
+    apiKeys: new ApiKeyStore(db),
+    rateLimiter: new RateLimiter(redis, 60),
+    log: logger.child({ component: 'api' }),
+    async close() {
+      clearInterval(refresh);
+      await producer.close();
+      redis.disconnect();
+      await cassandra.shutdown();
+      await db.end();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The HTTP API (express): JSON everywhere, every write an event, every read a projection. Route
+// modules declare their routes through RouteContext.add (api/http/route.ts), which validates input
+// with the same zod schemas the OpenAPI document at /openapi.json is generated from.
+import express, { type Express } from 'express';
+import type { ApiDeps } from './apiDeps.ts';
+import { authenticator } from './auth/authenticate.ts';
+import { chatRoutes } from './chats/chatRoutes.ts';
+import { healthRoutes } from './health.ts';
+import { errorHandler, notFound } from './http/errors.ts';
+import { HttpMetrics } from './http/httpMetrics.ts';
+import { addRoute } from './http/route.ts';
+import type { RouteContext } from './http/routeContext.ts';
+import { identityRoutes } from './identity/identityRoutes.ts';
+import { createOpenApiRegistry, openApiDocument } from './openapi.ts';
+import { openAiRoutes } from './openai/openAiRoutes.ts';
+
+export interface ApiApp {
+  app: Express;
+  metrics: HttpMetrics;
+  /** The OpenAPI 3.1 document of every route. */
+  openApi: object;
+}
+
+export function createApiApp(deps: ApiDeps): ApiApp {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const metrics = new HttpMetrics();
+  app.use(metrics.middleware());
+  app.use(express.json({ limit: deps.config.api.bodyLimitBytes, strict: false }));
+
+  const registry = createOpenApiRegistry();
+  const router = express.Router();
+  const authenticate = authenticator(deps.sessions, deps.apiKeys);
+  const context: RouteContext = { deps, add: (spec) => addRoute(router, registry, authenticate, spec) };
+  healthRoutes(context, () => metrics.registry);
+  identityRoutes(context);
+  chatRoutes(context);
+  openAiRoutes(context);
+
+  const openApi = openApiDocument(registry);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use(router);
+  app.use(() => {
+    throw notFound('route');
+  });
+  app.use(errorHandler(deps.log));
+  return { app, metrics, openApi };
+}

@@ -1,0 +1,3 @@
+import type { RouteContext } from '../http/routeContext.ts';
+
+export function chatRoutes(_context: RouteContext): void {}

@@ -1,0 +1,3 @@
+import type { RouteContext } from '../http/routeContext.ts';
+
+export function identityRoutes(_context: RouteContext): void {}
