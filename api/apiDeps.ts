@@ -7,10 +7,12 @@ import type { Logger } from 'pino';
 import { createCassandraClient, createPgPool, createRedis } from '../core/clients.ts';
 import type { ClientConfig } from '../core/config.ts';
 import { logger } from '../core/logger.ts';
+import { ModelRegistryFeed } from '../connectors/model-server/registryFeed.ts';
 import { migrateOutbox } from '../connectors/outbox/migrate.ts';
 import { applyPostgresMigrations } from '../connectors/postgres/migrations.ts';
 import { createEventProducer, type EventProducer } from '../producers/eventProducer.ts';
 import { activeKeyspace } from '../projections/cassandra/keyspace.ts';
+import { topics } from '../schemas/catalog.ts';
 import { ApiKeyStore } from './auth/apiKeys.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { RateLimiter } from './http/rateLimit.ts';
@@ -33,6 +35,8 @@ export interface ApiDeps {
   /** Chat events go to Kafka directly; identity events through the outbox (they change PostgreSQL). */
   producer: EventProducer;
   topics: ApiTopics;
+  /** The model registry (parley.model), followed live: what /v1/models lists and prompts may name. */
+  models: ModelRegistryFeed;
   sessions: SessionStore;
   apiKeys: ApiKeyStore;
   rateLimiter: RateLimiter;
@@ -42,6 +46,7 @@ export interface ApiDeps {
 
 export interface ApiDepsOverrides {
   keyspace?: string;
+  modelTopic?: string;
   topics?: Partial<ApiTopics>;
 }
 
@@ -68,6 +73,8 @@ export async function createApiDeps(
         }, KEYSPACE_REFRESH_MS).unref()
       : undefined;
   const producer = await createEventProducer(config, { clientId: 'parley-api' });
+  const models = new ModelRegistryFeed(config, producer.serde, overrides.modelTopic ?? topics.model);
+  await models.start();
   return {
     config,
     db,
@@ -75,13 +82,15 @@ export async function createApiDeps(
     cassandra,
     keyspace: () => keyspace,
     producer,
-    topics: { chat: overrides.topics?.chat ?? 'parley.chat' },
+    models,
+    topics: { chat: overrides.topics?.chat ?? topics.chat },
     sessions: new SessionStore(redis, config.api.sessionTtlSeconds),
     apiKeys: new ApiKeyStore(db),
     rateLimiter: new RateLimiter(redis, 60),
     log: logger.child({ component: 'api' }),
     async close() {
       clearInterval(refresh);
+      await models.stop();
       await producer.close();
       redis.disconnect();
       await cassandra.shutdown();

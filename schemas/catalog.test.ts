@@ -28,7 +28,13 @@ const requiredEvents = [
 ];
 
 test('the catalog holds every event of the design brief, each a valid Avro record', () => {
-  assert.deepEqual(catalog.map((e) => e.name).sort(), [...requiredEvents].sort());
+  // The brief's events are the minimum; later contracts (RegenerationRequested, ApiKeyRevoked, ...) add to them.
+  const names = new Set(catalog.map((e) => e.name));
+  assert.deepEqual(
+    requiredEvents.filter((name) => !names.has(name)),
+    [],
+    'missing from the catalog',
+  );
   for (const event of catalog)
     assert.doesNotThrow(() => avro.Type.forSchema(event.schema as avro.Schema), event.name);
 });

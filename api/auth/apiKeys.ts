@@ -70,9 +70,9 @@ export class ApiKeyStore {
     }));
   }
 
-  /** Revokes the user's key; false if the user has no such live key. */
-  async revoke(userId: string, keyId: string): Promise<boolean> {
-    const result = await this.db.query(
+  /** Revokes the user's key (inside `tx`, if given); false if the user has no such live key. */
+  async revoke(userId: string, keyId: string, tx: pg.ClientBase | pg.Pool = this.db): Promise<boolean> {
+    const result = await tx.query(
       'UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND user_id = $2 AND revoked_at IS NULL',
       [keyId, userId],
     );

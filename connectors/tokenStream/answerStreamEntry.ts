@@ -12,7 +12,7 @@
 //   token  (text)*              text to append; one entry per flush interval, not per token
 //   restart (reason)            generation starts again from scratch: drop the text shown so far
 //   token  (text)*              ...
-//   done   (finish_reason, tokens_out?)  | error (code, message)     the end; nothing follows
+//   done   (finish_reason, tokens_in?, tokens_out?)  | error (code, message)     the end; nothing follows
 //
 // `start` and `restart` mean the same to a reader: reset what it shows. A `restart` with reason
 // `resync` is written by the writer itself after a failed Redis write: the token entry that follows
@@ -30,7 +30,7 @@ export type AnswerStreamEntry =
   | { type: 'start'; meta: Record<string, string> }
   | { type: 'token'; text: string }
   | { type: 'restart'; reason: string }
-  | { type: 'done'; finishReason: string; tokensOut?: number }
+  | { type: 'done'; finishReason: string; tokensIn?: number; tokensOut?: number }
   | { type: 'error'; code: string; message: string };
 
 export type AnswerStreamEntryType = AnswerStreamEntry['type'];
@@ -66,6 +66,7 @@ export function encodeEntry(entry: AnswerStreamEntry): string[] {
         'done',
         'finish_reason',
         entry.finishReason,
+        ...(entry.tokensIn === undefined ? [] : ['tokens_in', String(entry.tokensIn)]),
         ...(entry.tokensOut === undefined ? [] : ['tokens_out', String(entry.tokensOut)]),
       ];
     case 'error':
@@ -87,6 +88,13 @@ function parseMeta(json: string | undefined): Record<string, string> | undefined
   } catch {
     return undefined;
   }
+}
+
+/** A token count field: undefined when absent, null when not a count. */
+function count(value: string | undefined): number | undefined | null {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 /**
@@ -113,10 +121,14 @@ export function decodeEntry(fields: readonly string[]): AnswerStreamEntry | unde
     case 'done': {
       const finishReason = text('finish_reason');
       if (finishReason === undefined) return undefined;
-      const tokensOut = text('tokens_out');
-      if (tokensOut === undefined) return { type: 'done', finishReason };
-      const n = Number(tokensOut);
-      return Number.isSafeInteger(n) && n >= 0 ? { type: 'done', finishReason, tokensOut: n } : undefined;
+      const [tokensIn, tokensOut] = [count(text('tokens_in')), count(text('tokens_out'))];
+      if (tokensIn === null || tokensOut === null) return undefined;
+      return {
+        type: 'done',
+        finishReason,
+        ...(tokensIn === undefined ? {} : { tokensIn }),
+        ...(tokensOut === undefined ? {} : { tokensOut }),
+      };
     }
     case 'error': {
       const code = text('code');

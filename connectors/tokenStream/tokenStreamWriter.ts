@@ -62,7 +62,7 @@ export interface AnswerTokenStream {
    * Writes pending text and a `done` entry. Resolves when the final write settled (true: in Redis)
    * or after finalWriteTimeoutMs (false); never rejects. A second end call returns the first's promise.
    */
-  finish(info: { finishReason: string; tokensOut?: number }): Promise<boolean>;
+  finish(info: { finishReason: string; tokensIn?: number; tokensOut?: number }): Promise<boolean>;
   /** As finish, with an `error` entry. */
   fail(info: { code: string; message: string }): Promise<boolean>;
   /** Writes pending text without a terminal entry (the answer is abandoned here, e.g. at shutdown). */
@@ -250,10 +250,11 @@ class Stream implements AnswerTokenStream {
     this.schedule();
   }
 
-  finish(info: { finishReason: string; tokensOut?: number }): Promise<boolean> {
+  finish(info: { finishReason: string; tokensIn?: number; tokensOut?: number }): Promise<boolean> {
     return this.end({
       type: 'done',
       finishReason: info.finishReason,
+      ...(info.tokensIn === undefined ? {} : { tokensIn: info.tokensIn }),
       ...(info.tokensOut === undefined ? {} : { tokensOut: info.tokensOut }),
     });
   }

@@ -23,6 +23,8 @@ export interface AnswerRequest {
   temperature?: number;
   maxTokens?: number;
   viaApi: boolean;
+  /** The conversation an OpenAI-compatible client sent with the prompt, used instead of the history. */
+  context?: Array<{ role: string; content: string }>;
   /** The request record's W3C trace context: the answer continues its trace. */
   traceparent?: string;
 }
@@ -60,6 +62,7 @@ export function promptRequest(e: PromptSubmitted): AnswerRequest {
     temperature: orUndefined(e.temperature),
     maxTokens: orUndefined(e.max_tokens),
     viaApi: e.via_api ?? false,
+    context: orUndefined(e.context),
   };
 }
 

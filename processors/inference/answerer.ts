@@ -25,7 +25,7 @@ import type { EventMap, EventName } from '../../schemas/generated/events.ts';
 import type { EventSerde } from '../../schemas/serde.ts';
 import type { AnswerRequest } from './answerRequest.ts';
 import type { ChatHistory } from './chatHistory.ts';
-import { estimateTokens, fitContext } from './contextWindow.ts';
+import { estimateTokens, fitContext, type Turn } from './contextWindow.ts';
 import type { InferenceMetrics } from './inferenceMetrics.ts';
 import { finishReasonOf, modelFailureOutcome, type FailureOutcome } from './modelOutcome.ts';
 import type { InferenceRun, RunStore } from './runStore.ts';
@@ -134,7 +134,8 @@ export class Answerer {
         },
       };
     const userSettings = await runs.userSettings(request.userId);
-    const systemPrompt = chat?.systemPrompt || userSettings?.systemPrompt || null;
+    const sent = request.context && clientContext(request.context);
+    const systemPrompt = sent ? sent.systemPrompt : chat?.systemPrompt || userSettings?.systemPrompt || null;
     const answerTokens = request.maxTokens ?? settings.answerReserveTokens;
     const contextLength = route.serving.contextLength;
     const threadBudget =
@@ -143,8 +144,11 @@ export class Answerer {
       estimateTokens(promptContent) -
       (systemPrompt ? estimateTokens(systemPrompt) : 0);
     try {
-      const thread =
-        threadBudget > 0 ? await history.thread(request.chatId, parentMessageId ?? null, threadBudget) : [];
+      const thread = sent
+        ? sent.thread
+        : threadBudget > 0
+          ? await history.thread(request.chatId, parentMessageId ?? null, threadBudget)
+          : [];
       const messages = fitContext(systemPrompt, thread, promptContent, { contextLength, answerTokens });
       return {
         request,
@@ -193,7 +197,7 @@ export class Answerer {
         cacheHit: true,
       });
       metrics.answers.inc({ outcome: 'cache_hit' });
-      await stream.finish({ finishReason, tokensOut: cached.tokensOut });
+      await stream.finish({ finishReason, tokensIn: cached.tokensIn, tokensOut: cached.tokensOut });
       return;
     }
     let result: PooledCompletion;
@@ -223,7 +227,7 @@ export class Answerer {
     });
     metrics.answers.inc({ outcome: 'answered' });
     metrics.modelSeconds.observe({ version: deployment.version }, result.latencyMs / 1000);
-    await stream.finish({ finishReason, tokensOut });
+    await stream.finish({ finishReason, tokensIn, tokensOut });
     if (cacheKey)
       await cache!.put(cacheKey, {
         content: result.text,
@@ -441,6 +445,18 @@ export class Answerer {
     );
     return record!;
   }
+}
+
+/** A client's own conversation: its system turns joined into one system prompt, then the turns. */
+function clientContext(context: Array<{ role: string; content: string }>): {
+  systemPrompt: string | null;
+  thread: Turn[];
+} {
+  const system = context.filter((m) => m.role === 'system').map((m) => m.content);
+  const thread = context
+    .filter((m) => m.role === 'user' || m.role === 'assistant')
+    .map((m) => ({ role: m.role as Turn['role'], content: m.content }));
+  return { systemPrompt: system.length > 0 ? system.join('\n\n') : null, thread };
 }
 
 const attemptsOf = (error: unknown): number => {

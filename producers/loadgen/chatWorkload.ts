@@ -355,7 +355,12 @@ export class ChatWorkload {
           metrics: { eval_loss: 1.5 + r.next(), win_rate: r.next() },
           duration_ms: 3_600_000 + r.int(1_000_000),
         });
-      // Not in the mix: the inference processor's input and output, sampled for contract tests.
+      // Not in the mix: key revocations, and the inference processor's input and output, sampled
+      // for contract tests.
+      case 'ApiKeyRevoked': {
+        const issued = this.sample('ApiKeyIssued').event;
+        return this.event('ApiKeyRevoked', { user_id: issued.user_id, api_key_id: issued.api_key_id });
+      }
       case 'RegenerationRequested': {
         const prompt = this.sample('PromptSubmitted').event;
         return this.event('RegenerationRequested', {

@@ -8,6 +8,13 @@ export interface ModelServer {
   /** Requests it generates at once (vLLM max_num_seqs, llama.cpp --parallel). */
   slots: number;
 }
+/** One turn of a conversation a client sent with its prompt. */
+export interface ContextMessage {
+  /** system, user or assistant */
+  role: string;
+  /** The turn's text. */
+  content: string;
+}
 export type AnswerErrorCode = 'TIMEOUT' | 'MODEL_UNAVAILABLE' | 'CONTEXT_OVERFLOW' | 'CONTENT_FILTER' | 'RATE_LIMITED' | 'INVALID_REQUEST' | 'INTERNAL';
 export type ClientKind = 'WEB' | 'IOS' | 'ANDROID' | 'API' | 'OTHER';
 export type FeedbackRating = 'THUMBS_UP' | 'THUMBS_DOWN';
@@ -45,6 +52,22 @@ export interface ApiKeyIssued {
   scopes?: Array<string>;
   /** Expiry, or null for a key that does not expire. */
   expires_at?: null | number;
+}
+
+/** A user revoked one of their API keys; requests with it are refused from then on. Key: user_id. */
+export interface ApiKeyRevoked {
+  /** Unique id of this event; consumers deduplicate on it. */
+  event_id: string;
+  /** When the fact happened, in UTC milliseconds since the epoch. */
+  occurred_at: number;
+  /** Id shared by every event of one user interaction (e.g. a prompt and its answer). */
+  correlation_id: string;
+  /** event_id of the event that caused this one; null for an event caused directly by a user. */
+  causation_id?: null | string;
+  /** Owner of the key. */
+  user_id: string;
+  /** Id of the revoked key (as in its ApiKeyIssued). */
+  api_key_id: string;
 }
 
 /** A user started a session. Key: user_id. */
@@ -355,6 +378,8 @@ export interface PromptSubmitted {
   max_tokens?: null | number;
   /** Id the answer will take (a UUIDv7), fixed by the request so that handling it twice can never make a second answer. Null in events written before the field existed: the inference processor then derives the id from message_id. */
   answer_message_id?: null | string;
+  /** The conversation before the prompt as an OpenAI-compatible client sent it (system, user and assistant turns, oldest first); when present the inference processor answers with it instead of the chat's history. Null for prompts of the chat front end. */
+  context?: null | Array<ContextMessage>;
 }
 
 /** The user asked for another answer to a prompt already in the chat; the new answer is a sibling of the earlier ones (same parent). Key: chat_id. */
@@ -561,6 +586,7 @@ export interface ShadowAnswerRecorded {
 
 export interface EventMap {
   ApiKeyIssued: ApiKeyIssued;
+  ApiKeyRevoked: ApiKeyRevoked;
   UserLoggedIn: UserLoggedIn;
   UserLoggedOut: UserLoggedOut;
   UserRegistered: UserRegistered;
