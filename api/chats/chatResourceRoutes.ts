@@ -7,7 +7,7 @@ import { badRequest } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { InvalidCursorError, listChats } from '../readModels/chatList.ts';
 import { publishChatEvent, requireServedModel, viaApi } from './chatEvents.ts';
-import { perCaller } from './chatLimits.ts';
+import { perCaller } from '../http/callerLimits.ts';
 import {
   chatCreated,
   chatListQuery,

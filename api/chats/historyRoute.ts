@@ -4,7 +4,7 @@ import { bucketOf } from '../../projections/cassandra/messageTime.ts';
 import { badRequest } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { InvalidCursorError, listMessages } from '../readModels/messages.ts';
-import { perCaller } from './chatLimits.ts';
+import { perCaller } from '../http/callerLimits.ts';
 import { chatParams, historyQuery, messagePage } from './chatSchemas.ts';
 import type { ChatServices } from './chatServices.ts';
 import { chatScope } from './readYourWrites.ts';

@@ -7,7 +7,7 @@ import { bucketOf } from '../../projections/cassandra/messageTime.ts';
 import { ApiError } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { publishChatEvent, requireServedModel, viaApi } from './chatEvents.ts';
-import { perPrompt } from './chatLimits.ts';
+import { perPrompt } from '../http/callerLimits.ts';
 import {
   chatMessageParams,
   chatParams,

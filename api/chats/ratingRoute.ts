@@ -5,7 +5,7 @@ import { bucketOf } from '../../projections/cassandra/messageTime.ts';
 import { ApiError, badRequest, notFound } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { publishChatEvent } from './chatEvents.ts';
-import { perCaller } from './chatLimits.ts';
+import { perCaller } from '../http/callerLimits.ts';
 import { messageParams, ratingAccepted, ratingBody } from './chatSchemas.ts';
 import type { ChatServices } from './chatServices.ts';
 import { chatScope } from './readYourWrites.ts';

@@ -10,7 +10,7 @@ import { answerStreamState, readAnswerStream } from '../../connectors/tokenStrea
 import { badRequest } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { liveEvent, replayEvents } from './answerEvents.ts';
-import { perCaller } from './chatLimits.ts';
+import { perCaller } from '../http/callerLimits.ts';
 import { chatMessageParams } from './chatSchemas.ts';
 import type { ChatServices } from './chatServices.ts';
 import { SseStream } from './sse.ts';

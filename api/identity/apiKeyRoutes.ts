@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { appendEvents, inTransaction } from './identityEvents.ts';
-import { perCaller } from './limits.ts';
+import { perCaller } from '../http/callerLimits.ts';
 import { apiKeyBody, apiKeyIssued, apiKeyList, apiKeyParams } from './schemas.ts';
 
 const TAG = 'api-keys';

@@ -1,6 +1,6 @@
 // Rate limits of the identity routes (fixed one-minute windows in Redis, api/http/rateLimit.ts; 429
 // with Retry-After):
-// - authenticated routes: per credential (session or API key), config.api.rateLimitPerMinute;
+// - authenticated routes: per credential (api/http/callerLimits.ts);
 // - register: per client IP, a tenth of that (accounts are cheap to ask for, costly to hold);
 // - login: per client IP (the general limit: many users may share one NAT), per IP and e-mail
 //   (LOGIN_PER_IP_EMAIL: guessing one account's password from one place) and per e-mail from
@@ -9,21 +9,12 @@
 import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { ApiDeps } from '../apiDeps.ts';
-import type { Principal } from '../auth/principal.ts';
 import type { IpHasher } from './ipHash.ts';
 
 export const LOGIN_PER_IP_EMAIL = 10;
 export const LOGIN_PER_EMAIL = 30;
 
 const emailKey = (email: string) => createHash('sha256').update(email).digest('hex').slice(0, 32);
-
-/** The `before` hook of authenticated routes: one request of the caller's credential. */
-export const perCaller =
-  (deps: ApiDeps) =>
-  async (principal: Principal | undefined): Promise<void> => {
-    if (principal)
-      await deps.rateLimiter.take(`user:${principal.credentialId}`, deps.config.api.rateLimitPerMinute);
-  };
 
 export class AuthLimits {
   constructor(

@@ -4,7 +4,7 @@ import { newEvent } from '../../producers/newEvent.ts';
 import { unauthorized } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
 import { appendEvents, inTransaction } from './identityEvents.ts';
-import { perCaller } from './limits.ts';
+import { perCaller } from '../http/callerLimits.ts';
 import { me } from './schemas.ts';
 import {
   settingsChangedBody,

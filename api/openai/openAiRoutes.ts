@@ -7,8 +7,10 @@ import type { Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { newEvent } from '../../producers/newEvent.ts';
+import { perCaller, perPrompt } from '../http/callerLimits.ts';
 import { ApiError, badRequest } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
+import { chatServices } from '../chats/chatServices.ts';
 import { followAnswer, openAiFinishReason } from './answerCollector.ts';
 import { apiKeyChat } from './apiKeyChat.ts';
 import { completionRequest, splitPrompt, type CompletionRequest } from './completionRequest.ts';
@@ -57,6 +59,7 @@ function openSse(res: Response): (data: unknown) => void {
 }
 
 export function openAiRoutes({ add, deps }: RouteContext): void {
+  const services = chatServices(deps);
   add({
     method: 'get',
     path: '/v1/models',
@@ -64,6 +67,7 @@ export function openAiRoutes({ add, deps }: RouteContext): void {
     tag: 'openai',
     access: 'api_key',
     openAiErrors: true,
+    before: perCaller(deps),
     responses: { 200: { description: 'Live deployments, by model name and version', schema: modelList } },
     handle: async () => {
       const data = new Map<string, number>();
@@ -96,13 +100,7 @@ export function openAiRoutes({ add, deps }: RouteContext): void {
       404: { description: 'No live deployment serves the model' },
       503: { description: 'Every server of the model is down' },
     },
-    before: async (principal) => {
-      await deps.rateLimiter.take(`user:${principal!.credentialId}`, deps.config.api.rateLimitPerMinute);
-      await deps.rateLimiter.take(
-        `prompt:${principal!.credentialId}`,
-        deps.config.api.promptRateLimitPerMinute,
-      );
-    },
+    before: perPrompt(deps),
     handle: async ({ body, principal, res }) => {
       const request = body as CompletionRequest;
       const split = splitPrompt(request.messages);
@@ -116,14 +114,15 @@ export function openAiRoutes({ add, deps }: RouteContext): void {
         );
       if (!deps.models.registry.route(request.model, randomUUID(), randomUUID()))
         throw new ApiError(404, 'model_not_found', `The model \`${request.model}\` does not exist`, 'model');
-      const chatId = await apiKeyChat(deps, principal, request.model);
-      const answerMessageId = uuidv7();
+      const chatId = await apiKeyChat(deps, services.chats, principal, request.model);
+      const [promptMessageId, answerMessageId] = [uuidv7(), uuidv7()];
+      await services.index.answering(chatId, promptMessageId, answerMessageId);
       await deps.producer.publish(
         'PromptSubmitted',
         newEvent('PromptSubmitted', {
           chat_id: chatId,
           user_id: principal.userId,
-          message_id: uuidv7(),
+          message_id: promptMessageId,
           parent_message_id: null,
           role: 'USER',
           content: split.prompt,

@@ -1,7 +1,7 @@
-// Rate limits of the chat routes (fixed one-minute windows in Redis, api/http/rateLimit.ts; 429 with
-// Retry-After), per caller credential (a session or an API key): every request counts against
-// config.api.rateLimitPerMinute; prompts and regenerations (each costs a model call) also against
-// config.api.promptRateLimitPerMinute.
+// Rate limits per caller credential (a session or an API key; fixed one-minute windows in Redis,
+// api/http/rateLimit.ts; 429 with Retry-After): every request counts against
+// config.api.rateLimitPerMinute; prompts, regenerations and completions (each costs a model call)
+// also against config.api.promptRateLimitPerMinute.
 import type { ApiDeps } from '../apiDeps.ts';
 import type { Principal } from '../auth/principal.ts';
 
