@@ -19,7 +19,7 @@ import {
 import { testConfig } from '../../../test-helpers/projector.ts';
 import { startApi, type RunningApi } from '../../server.ts';
 import { chatKey, messageKey } from '../redisKeys.ts';
-import { readSse, shownText, type ReceivedEvent } from './sseClient.ts';
+import { readSse, shownText, type ReceivedEvent } from '../../../test-helpers/sse.ts';
 
 let sim: ModelServerSimulator;
 let harness: InferenceHarness;
