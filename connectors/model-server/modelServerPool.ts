@@ -209,15 +209,18 @@ export class ModelServerPool {
     this.probing = undefined;
   }
 
-  /** The usable server with a free slot and the fewest outstanding requests, untried ones first. */
+  /**
+   * The server with a free slot and the fewest outstanding requests, among the usable servers this
+   * request has not tried yet (waiting for one of them rather than going back to a server that just
+   * failed it), or among all usable servers once every one was tried.
+   */
   private pick(tried: Set<Server>): Server | undefined {
+    const usable = this.servers.filter((s) => s.healthy && s.breaker.canTry());
+    const untried = usable.filter((s) => !tried.has(s));
     let best: Server | undefined;
-    const better = (a: Server, b: Server) =>
-      tried.has(a) !== tried.has(b) ? !tried.has(a) : a.outstanding < b.outstanding;
-    for (const server of this.servers) {
-      if (!server.healthy || !server.breaker.canTry() || server.outstanding >= server.endpoint.slots)
-        continue;
-      if (!best || better(server, best)) best = server;
+    for (const server of untried.length > 0 ? untried : usable) {
+      if (server.outstanding >= server.endpoint.slots) continue;
+      if (!best || server.outstanding < best.outstanding) best = server;
     }
     return best;
   }
