@@ -78,6 +78,8 @@ test('v1 and v2 of PromptSubmitted read each other’s records', async () => {
     via_api: false,
     temperature: null,
     max_tokens: null,
+    answer_message_id: null,
+    context: null,
   });
 
   // v2 writer, v1 reader: the new field is skipped.
