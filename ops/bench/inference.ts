@@ -24,6 +24,7 @@ import { streamChatCompletion } from '../../connectors/model-server/streamChatCo
 import { readAnswerStream } from '../../connectors/tokenStream/tokenStreamReader.ts';
 import { createCassandraClient, createKafka, createModelClient, createRedis } from '../../core/clients.ts';
 import type { ClientConfig, Config } from '../../core/config.ts';
+import { within } from '../../core/within.ts';
 import { createEventProducer, EVENT_TYPE_HEADER, type EventProducer } from '../../producers/eventProducer.ts';
 import { percentile } from '../../producers/loadgen/runLoad.ts';
 import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
@@ -57,6 +58,10 @@ interface Options {
   skipLlama: boolean;
   llamaPrompts: number;
   llamaMaxTokens: number;
+  /** The deployment declares this many times the simulator's slots (1: the truth). An experiment. */
+  slotHeadroom: number;
+  /** Directory for a V8 CPU profile of each load point's processor (node --cpu-prof). */
+  cpuProf?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -73,6 +78,8 @@ function parseOptions(argv: string[]): Options {
       'skip-llama': { type: 'boolean' },
       'llama-prompts': { type: 'string' },
       'llama-max-tokens': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'slot-headroom': { type: 'string' },
     },
   });
   const options: Options = {
@@ -86,6 +93,8 @@ function parseOptions(argv: string[]): Options {
     skipLlama: values['skip-llama'] ?? false,
     llamaPrompts: Number(values['llama-prompts'] ?? 6),
     llamaMaxTokens: Number(values['llama-max-tokens'] ?? 24),
+    cpuProf: values['cpu-prof'],
+    slotHeadroom: Number(values['slot-headroom'] ?? 1),
   };
   const positive = [
     ...options.multiples,
@@ -93,6 +102,7 @@ function parseOptions(argv: string[]): Options {
     options.answerMs,
     options.tokensPerSecond,
     options.drainSeconds,
+    options.slotHeadroom,
   ];
   if (!positive.every((n) => Number.isFinite(n) && n > 0))
     throw new Error(
@@ -127,30 +137,36 @@ class Child {
     options: object,
     env: Record<string, string>,
     log: string,
+    nodeArgs: string[] = [],
   ): Promise<{ child: Child; ready: Extract<ChildMessage, { type: 'ready' }> }> {
     const out = openSync(log, 'a');
     let child: Child;
     try {
       child = new Child(
         name,
-        spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT, mode, JSON.stringify(options)], {
-          cwd: repoRoot,
-          env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-          stdio: ['ignore', out, out, 'ipc'],
-        }),
+        spawn(
+          process.execPath,
+          [...nodeArgs, '--import', 'tsx', CHILD_SCRIPT, mode, JSON.stringify(options)],
+          {
+            cwd: repoRoot,
+            env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+            stdio: ['ignore', out, out, 'ipc'],
+          },
+        ),
       );
     } finally {
       closeSync(out);
     }
-    const ready = child.next('ready');
     const failed = child.exited.then((code) => {
       throw new Error(`${name} exited (code ${code}) before it was ready; see ${log}`);
     });
-    const timeout = sleep(90_000).then(() => {
-      throw new Error(`${name} was not ready within 90 s; see ${log}`);
-    });
     try {
-      return { child, ready: await Promise.race([ready, failed, timeout]) };
+      const ready = await within(
+        `${name} ready (see ${log})`,
+        90_000,
+        Promise.race([child.next('ready'), failed]),
+      );
+      return { child, ready };
     } catch (error) {
       await child.stop();
       throw error;
@@ -184,7 +200,10 @@ class Child {
   async stop(graceMs = 60_000): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');
-    const done = await Promise.race([this.exited.then(() => true), sleep(graceMs).then(() => false)]);
+    const done = await within(this.name, graceMs, this.exited).then(
+      () => true,
+      () => false,
+    );
     if (!done) {
       console.log(`  ${this.name} did not stop within ${graceMs / 1000} s: SIGKILL`);
       this.child.kill('SIGKILL');
@@ -275,11 +294,8 @@ class AnswerWatcher {
     const known = this.answers.get(chatId);
     if (known) return known;
     const arrived = new Promise<Arrival>((resolve) => this.waiters.set(chatId, resolve));
-    const timeout = sleep(timeoutMs).then(() => {
-      throw new Error(`${what}: no answer readable within ${timeoutMs / 1000} s`);
-    });
     try {
-      return await Promise.race([arrived, timeout]);
+      return await within(`${what}: its answer readable in Kafka`, timeoutMs, arrived);
     } finally {
       this.waiters.delete(chatId);
     }
@@ -312,9 +328,9 @@ function promptEvent(content: string, modelVersion: string, maxTokens: number | 
 
 type CpuSources = Record<string, () => Promise<number | undefined>>;
 
-async function statFields(pid: number): Promise<number[] | undefined> {
+async function statFields(pid: number, thread?: number): Promise<number[] | undefined> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(`/proc/${pid}${thread === undefined ? '' : `/task/${thread}`}/stat`, 'utf8');
     return stat
       .slice(stat.lastIndexOf(')') + 2)
       .split(' ')
@@ -324,9 +340,9 @@ async function statFields(pid: number): Promise<number[] | undefined> {
   }
 }
 
-/** Seconds of CPU a process has used (fields 14 and 15 of stat). */
-async function processSeconds(pid: number): Promise<number | undefined> {
-  const f = await statFields(pid);
+/** Seconds of CPU a process (or one of its threads) has used (fields 14 and 15 of stat). */
+async function processSeconds(pid: number, thread?: number): Promise<number | undefined> {
+  const f = await statFields(pid, thread);
   return f && (f[11]! + f[12]!) / TICKS_PER_SECOND;
 }
 
@@ -339,7 +355,7 @@ async function treeSeconds(pid: number): Promise<number | undefined> {
   if (!own) return undefined;
   let ticks = own[11]! + own[12]! + own[13]! + own[14]!;
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
-  for (const child of await Promise.all(pids.map(statFields)))
+  for (const child of await Promise.all(pids.map((p) => statFields(p))))
     if (child && child[1] === pid) ticks += child[11]! + child[12]! + child[13]! + child[14]!;
   return ticks / TICKS_PER_SECOND;
 }
@@ -360,6 +376,24 @@ async function stackSources(): Promise<CpuSources> {
     sources[label] = () => (tree ? treeSeconds(record.pid) : processSeconds(record.pid));
   }
   return sources;
+}
+
+/** Waits (at most 30 s) until the machine is back near its idle CPU use: the previous phase's tail is not measured. */
+async function settle(idleCores: number): Promise<void> {
+  for (let tries = 0; tries < 30; tries++) {
+    const before = await machineSeconds();
+    await sleep(1_000);
+    if ((await machineSeconds()) - before < idleCores + 0.3) return;
+  }
+  console.log('  (the machine stayed busy for 30 s; measuring anyway)');
+}
+
+/** Seconds of CPU the whole machine spent (all cores, /proc/stat: everything but idle and iowait). */
+async function machineSeconds(): Promise<number> {
+  const [cpu] = (await readFile('/proc/stat', 'utf8')).split('\n');
+  const ticks = cpu!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user! + nice! + system! + irq! + softirq! + steal!) / TICKS_PER_SECOND;
 }
 
 async function cpuSnapshot(sources: CpuSources): Promise<Record<string, number | undefined>> {
@@ -405,6 +439,8 @@ interface LoadPoint {
   peakInFlight: number;
 }
 
+const MAIN_THREAD = '  of which its main thread (event loop)';
+const MACHINE = 'machine (all processes, /proc/stat)';
 const PROMPT_TAG = /^bench ([0-9a-z]+) #(\d+):/;
 
 async function loadPoint(
@@ -423,10 +459,13 @@ async function loadPoint(
   const capacity = slots / answerSeconds;
   const tag = Date.now().toString(36);
   const logs = stackPaths().logs;
-  const maxInFlight = Math.max(slots, clients.processor.maxInFlight);
+  // What the ModelDeployed event declares: the processor's in-flight limit (its capacity hook).
+  const declaredSlots = Math.ceil(slots * options.slotHeadroom);
+  const maxInFlight = Math.max(declaredSlots, clients.processor.maxInFlight);
   console.log(
     `\n${multiple}× peak: ${rate.toFixed(0)} prompts/s, simulator ${slots} slots (capacity ${capacity.toFixed(0)} answers/s), ` +
-      `processor PARLEY_PROCESSOR_MAX_IN_FLIGHT=${maxInFlight} (in flight = model slots, its capacity hook)`,
+      `deployment declares ${declaredSlots} slots${declaredSlots === slots ? '' : ' (EXPERIMENT: --slot-headroom; the simulator queues the excess)'}, ` +
+      `processor PARLEY_PROCESSOR_MAX_IN_FLIGHT=${maxInFlight} (in flight = declared slots, its capacity hook)`,
   );
 
   // Per prompt (by sequence number): when produced, when it reached the server, when the server
@@ -477,7 +516,7 @@ async function loadPoint(
         training_run_id: null,
         role: 'STABLE',
         traffic_share: 0,
-        servers: [{ url: ready.url!, slots }],
+        servers: [{ url: ready.url!, slots: declaredSlots }],
       }),
       { topic: topics.model },
     );
@@ -496,6 +535,7 @@ async function loadPoint(
       overrides,
       { PARLEY_PROCESSOR_MAX_IN_FLIGHT: String(maxInFlight) },
       join(logs, 'bench-inference-processor.log'),
+      options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] : [],
     ));
     watcher = await AnswerWatcher.start(clients, topics.chat);
 
@@ -532,6 +572,8 @@ async function loadPoint(
     const cpuSources: CpuSources = {
       ...servers,
       'inference processor': () => processSeconds(processor!.pid),
+      [MAIN_THREAD]: () => processSeconds(processor!.pid, processor!.pid),
+      [MACHINE]: machineSeconds,
       'bench (producer + reader)': async () => benchCpu(),
       'simulator (STAND-IN)': () => processSeconds(simulator.pid),
     };
@@ -560,11 +602,13 @@ async function loadPoint(
       if (n !== undefined) answerOf.set(n, arrival);
     }
     const sorted = (values: number[]) => values.sort((a, b) => a - b);
+    // Each latency over the steps that ended in the window: steady state, and when overloaded the
+    // delay at that time (a prompt produced in the window may not be served before the end).
     const gaps = (from: (n: number) => number | undefined, to: (n: number) => number | undefined) =>
       sorted(
-        windowSeqs.flatMap((n) => {
+        producedAt.flatMap((_, n) => {
           const [a, b] = [from(n), to(n)];
-          return a !== undefined && b !== undefined ? [b - a] : [];
+          return a !== undefined && inWindow(b) ? [b! - a] : [];
         }),
       );
     const answered = (n: number) => answerOf.get(n)?.at;
@@ -592,10 +636,16 @@ async function loadPoint(
       failed: windowSeqs.filter((n) => answerOf.get(n)?.failed).length,
       unanswered: windowSeqs.filter((n) => !answerOf.has(n)).length,
       notArrived: windowSeqs.filter((n) => arrivedAt[n] === undefined).length,
-      toServer: gaps((n) => producedAt[n], (n) => arrivedAt[n]),
+      toServer: gaps(
+        (n) => producedAt[n],
+        (n) => arrivedAt[n],
+      ),
       lastTokenToKafka: gaps((n) => finishedAt[n], answered),
       produceToKafka: gaps((n) => producedAt[n], answered),
-      serverTime: gaps((n) => arrivedAt[n], (n) => finishedAt[n]),
+      serverTime: gaps(
+        (n) => arrivedAt[n],
+        (n) => finishedAt[n],
+      ),
       cpu,
       sendErrors,
     };
@@ -737,7 +787,11 @@ function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  return [line(header), `|${widths.map((w, i) => (i === 0 ? ':' : '-').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`, ...rows.map(line)].join('\n');
+  return [
+    line(header),
+    `|${widths.map((w, i) => (i === 0 ? ':' : '-').padEnd(w + 1, '-') + (i === 0 ? '-' : ':')).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
 }
 
 export async function benchInference(config: Config, argv: string[]): Promise<void> {
@@ -775,21 +829,42 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
     const servers = await stackSources();
     // What the servers burn with no load: CPU per answer at a low rate is mostly this.
     const idleSeconds = 5;
-    const idle0 = await cpuSnapshot(servers);
+    const idleSources = { ...servers, [MACHINE]: machineSeconds };
+    const idle0 = await cpuSnapshot(idleSources);
     await sleep(idleSeconds * 1000);
-    const idle1 = await cpuSnapshot(servers);
+    const idle1 = await cpuSnapshot(idleSources);
     const idleCores = Object.fromEntries(
-      Object.keys(servers).map((k) => [k, (idle1[k]! - idle0[k]!) / idleSeconds]),
+      Object.keys(idleSources).map((k) => [k, (idle1[k]! - idle0[k]!) / idleSeconds]),
+    );
+
+    const restAtIdle = idleCores[MACHINE]! - Object.keys(servers).reduce((sum, k) => sum + idleCores[k]!, 0);
+    console.log(
+      `idle before the run: machine ${idleCores[MACHINE]!.toFixed(2)} cores busy, the stack's servers above ${(idleCores[MACHINE]! - restAtIdle).toFixed(2)}` +
+        (restAtIdle > 0.3 ? ' — the machine was NOT idle: other users? figures below are disturbed' : ''),
     );
 
     const points: LoadPoint[] = [];
-    for (const multiple of options.multiples)
+    for (const multiple of options.multiples) {
+      await settle(idleCores[MACHINE]!);
       points.push(await loadPoint(config, producer, keyspace, servers, sim, options, multiple));
+    }
 
     console.log('\n### Throughput against the simulator, ONE partition\n');
     console.log(
       table(
-        ['× peak', 'offered/s', 'produced/s', 'slots', 'capacity/s', 'answers/s', 'utilisation', 'slots busy', 'peak at server', 'failed', 'unanswered'],
+        [
+          '× peak',
+          'offered/s',
+          'produced/s',
+          'slots',
+          'capacity/s',
+          'answers/s',
+          'utilisation',
+          'slots busy',
+          'peak slots used',
+          'failed',
+          'unanswered',
+        ],
         points.map((pt) => [
           `${pt.multiple}×`,
           pt.rate.toFixed(0),
@@ -813,21 +888,49 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
     for (const pt of points) {
       const utilisation = pt.answersInWindow / options.seconds / pt.capacity;
       const verdict =
-        pt.multiple === 1 ? `target ≥ 0.95: ${utilisation >= 0.95 ? 'met' : 'NOT met'}` : 'reported, no target';
-      console.log(`${pt.multiple}× (${pt.rate.toFixed(0)} prompts/s): utilisation ${utilisation.toFixed(2)}  (${verdict})`);
+        pt.multiple === 1
+          ? `target ≥ 0.95: ${utilisation >= 0.95 ? 'met' : 'NOT met'}`
+          : 'reported, no target';
+      console.log(
+        `${pt.multiple}× (${pt.rate.toFixed(0)} prompts/s): utilisation ${utilisation.toFixed(2)}  (${verdict})`,
+      );
       if (pt.sendErrors > 0) console.log(`  ${pt.sendErrors} produce calls failed`);
+      // Honesty flags: a saturated machine bounds the figures; so does anyone else's work on it.
+      const busy = (pt.cpu[MACHINE] ?? 0) / options.seconds;
+      const ours = Object.entries(pt.cpu)
+        .filter(([k]) => k !== MACHINE && k !== MAIN_THREAD)
+        .reduce((sum, [, v]) => sum + (v ?? 0), 0);
+      // The rest of the machine idles at ~0.1 core (registry, ClickHouse, llama-server, kernel).
+      const others = busy - ours / options.seconds - Math.min(restAtIdle, 0.15);
+      if (busy >= 0.9 * cpu.length)
+        console.log(
+          `  the machine was saturated: ${busy.toFixed(2)} of ${cpu.length} cores busy in the window`,
+        );
+      if (others > 0.25)
+        console.log(
+          `  other work used ${others.toFixed(2)} cores more than at idle during the window (other users of the machine?)`,
+        );
     }
 
-    console.log('\n### Platform overhead (ms), prompts produced in the window\n');
+    console.log('\n### Platform overhead (ms), each over the steps that ended in the measured window\n');
     console.log(
       table(
-        ['× peak', 'produce → request at server p50 / p99', 'last token → AnswerGenerated in Kafka p50 / p99', 'produce → answer in Kafka p50 / p99', 'server time (stand-in) p50 / p99', 'never reached server'],
+        [
+          '× peak',
+          'produce → request at server p50 / p99',
+          'last token → AnswerGenerated in Kafka p50 / p99',
+          'produce → answer in Kafka p50 / p99',
+          'server time (stand-in) p50 / p99',
+          'requests at server',
+          'window prompts never at server',
+        ],
         points.map((pt) => [
           `${pt.multiple}×`,
           `${p(pt.toServer, 50)} / ${p(pt.toServer, 99)}`,
           `${p(pt.lastTokenToKafka, 50)} / ${p(pt.lastTokenToKafka, 99)}`,
           `${p(pt.produceToKafka, 50)} / ${p(pt.produceToKafka, 99)}`,
           `${p(pt.serverTime, 50)} / ${p(pt.serverTime, 99)}`,
+          String(pt.toServer.length),
           String(pt.notArrived),
         ]),
       ),
@@ -863,18 +966,29 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
       table(
         ['process', 'idle cores', ...points.map((pt) => `${pt.multiple}× µs/answer (cores)`)],
         [
-          ...['inference processor', ...Object.keys(servers)].map((k) => [
+          ...['inference processor', MAIN_THREAD, ...Object.keys(servers)].map((k) => [
             k,
             idleCores[k] === undefined ? '–' : idleCores[k]!.toFixed(2),
             ...points.map((pt) => cell(pt, k)),
           ]),
           ['platform total', '', ...points.map((pt) => total(pt, platform))],
           ...others.map((k) => [k, '', ...points.map((pt) => cell(pt, k))]),
-          ['everything', '', ...points.map((pt) => total(pt, [...platform, ...others]))],
+          ['everything above', '', ...points.map((pt) => total(pt, [...platform, ...others]))],
+          [MACHINE, idleCores[MACHINE]!.toFixed(2), ...points.map((pt) => cell(pt, MACHINE))],
+          [
+            'rest of the machine (registry, ClickHouse, llama-server, kernel, anyone else)',
+            '',
+            ...points.map((pt) => {
+              const rest = (pt.cpu[MACHINE] ?? 0) - sumOf(pt, [...platform, ...others]);
+              return `(${(rest / options.seconds).toFixed(2)})`;
+            }),
+          ],
         ],
       ),
     );
-    console.log('\ncores needed at the offered rate = platform µs/answer × rate (idle work of the servers included):');
+    console.log(
+      '\ncores needed at the offered rate = platform µs/answer × rate (idle work of the servers included):',
+    );
     for (const pt of points) {
       const platformMicros = (sumOf(pt, platform) / Math.max(1, pt.answersInWindow)) * 1e6;
       const withClients = (sumOf(pt, [...platform, ...others]) / Math.max(1, pt.answersInWindow)) * 1e6;
@@ -887,6 +1001,7 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
     if (options.skipLlama) {
       console.log('\n(real llama-server comparison skipped: --skip-llama)');
     } else {
+      await settle(idleCores[MACHINE]!);
       const llama = await llamaComparison(config, producer, keyspace, options);
       console.log(
         `\n### Real llama-server: direct vs through Parley, same prompts, one run\n\n` +
@@ -897,7 +1012,16 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
       );
       console.log(
         table(
-          ['prompt', 'direct TTFT', 'direct total', 'tokens', 'Parley TTFT (Redis)', 'Parley done (Redis)', 'Parley total (Kafka)', 'tokens'],
+          [
+            'prompt',
+            'direct TTFT',
+            'direct total',
+            'tokens',
+            'Parley TTFT (Redis)',
+            'Parley done (Redis)',
+            'Parley total (Kafka)',
+            'tokens',
+          ],
           [
             ...llama.rows.map((r) => [
               r.content,

@@ -5,6 +5,7 @@ import { benchProducers } from '../bench/producers.ts';
 import { benchCassandra } from '../bench/cassandra.ts';
 import { benchOutbox } from '../bench/outbox.ts';
 import { benchInference } from '../bench/inference.ts';
+import { benchApi } from '../bench/api.ts';
 import { runCli } from './runCli.ts';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
@@ -13,6 +14,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   cassandra: (args) => benchCassandra(loadConfig().clients, args),
   outbox: (args) => benchOutbox(loadConfig().clients, args),
   inference: (args) => benchInference(loadConfig(), args),
+  api: (args) => benchApi(loadConfig().clients, args),
 };
 
 async function main([name, ...args]: string[]): Promise<number> {

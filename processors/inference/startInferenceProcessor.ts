@@ -29,6 +29,11 @@ import { RunStore } from './runStore.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations', import.meta.url).pathname;
 const KEYSPACE_REFRESH_MS = 2_000;
+// Requests in flight per serving slot. A request holds its place while it reads the history before
+// the model call and records the run after it; with exactly one per slot, the slots idle during
+// that work (measured: utilisation 0.92 at 0.1× reference peak, 0.98 with 1.3 per slot). The extra
+// requests wait for a slot inside the pool, never at the servers.
+const SLOT_HEADROOM = 1.25;
 
 export interface InferenceProcessorOverrides {
   name?: string;
@@ -119,7 +124,7 @@ export async function startInferenceProcessor(
     topics: [overrides.chatTopic ?? topics.chat, overrides.identityTopic ?? topics.identity],
     maxTransientAttempts: settings.maxTransientAttempts,
     callTimeoutMs: settings.callTimeoutMs,
-    capacity: () => pools.servingSlots(),
+    capacity: () => Math.ceil(pools.servingSlots() * SLOT_HEADROOM),
   });
   const processor =
     overrides.metricsPort === undefined
