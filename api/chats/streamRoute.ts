@@ -36,8 +36,15 @@ export function streamRoute({ add }: RouteContext, services: ChatServices): void
     responses: {
       200: {
         description:
-          "text/event-stream; each event's id resumes it (Last-Event-ID); data is JSON: token {text}, done {finish_reason, tokens_out?}, error {code, message}, restart {} (drop what was shown)",
-        schema: z.string(),
+          "text/event-stream; each event's id resumes it (Last-Event-ID); data is JSON: start {model_version?}, token {text}, restart {} (drop what was shown), done {finish_reason, tokens_out?}, error {code, message}",
+        // OpenAPI 3.1 has a text/event-stream schema describe each event (3.2 calls it itemSchema).
+        schema: z
+          .object({
+            id: z.string(),
+            event: z.enum(['start', 'token', 'restart', 'done', 'error']),
+            data: z.string().openapi({ description: 'JSON, by event (see above)' }),
+          })
+          .openapi('AnswerStreamEvent'),
         contentType: 'text/event-stream',
       },
       404: { description: 'No such chat, message or answer of the caller' },

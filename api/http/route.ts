@@ -48,7 +48,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
 /** The first problem zod found, as a 400 naming the field (`body.content`, `query.limit`...). */
 function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.infer<T> {
   if (!schema) return undefined as z.infer<T>;
-  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  // A JSON `null` body is a wrong type, not a missing body (only `undefined` takes a default).
+  const result = schema.safeParse(where === 'body' ? value : (value ?? {}));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = [where, ...issue.path.map(String)].join('.');
@@ -100,7 +101,13 @@ export function addRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
     ...(spec.access === 'none' ? {} : { security: [{ bearer: [] }] }),
     request: {
       ...(spec.body
-        ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
+        ? {
+            body: {
+              // A body schema with a default (`.default({})`) accepts a request without one.
+              required: !spec.body.safeParse(undefined).success,
+              content: { 'application/json': { schema: spec.body } },
+            },
+          }
         : {}),
       ...(spec.query ? { query: spec.query as unknown as z.ZodObject } : {}),
       ...(spec.params ? { params: spec.params as unknown as z.ZodObject } : {}),

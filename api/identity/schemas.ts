@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from './passwords.ts';
 import { normalizeEmail } from './users.ts';
-import { settingsSchema } from './settings.ts';
+import { settingsSchema, withoutNul } from './settings.ts';
 
 const EMAIL_MAX = 254;
 
@@ -49,7 +49,7 @@ export const me = z
   .object({ user_id: uuid, email: z.string(), created_at: timestamp, settings: settingsSchema })
   .openapi('Me');
 
-const keyName = z.string().trim().min(1).max(100);
+const keyName = withoutNul(z.string().trim().min(1).max(100));
 export const apiKeyBody = z.strictObject({ name: keyName }).openapi('NewApiKey');
 export const apiKeyIssued = z
   .object({

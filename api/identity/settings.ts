@@ -9,20 +9,19 @@ const themes = ['light', 'dark', 'system'] as const;
 type ApiTheme = (typeof themes)[number];
 const SYSTEM_PROMPT_MAX_CHARS = 8_000;
 
+/** For text PostgreSQL stores (text, jsonb): it cannot hold U+0000, so that is a 400, not a 500. */
+export const withoutNul = <T extends z.ZodString>(schema: T) =>
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what it rejects
+  schema.regex(/^[^\u0000]*$/, 'must not contain NUL (U+0000)');
+
 /** PATCH /v1/me/settings: every field optional, at least one, no others (a typo is a 400, not a no-op). */
 export const settingsPatchSchema = z
   .strictObject({
-    default_model: z
-      .string()
-      .trim()
-      .min(1)
-      .max(128)
+    default_model: withoutNul(z.string().trim().min(1).max(128))
       .optional()
       .openapi({ description: 'Model for new chats' }),
     temperature: z.number().min(0).max(2).optional().openapi({ description: 'Sampling temperature, 0–2' }),
-    system_prompt: z
-      .string()
-      .max(SYSTEM_PROMPT_MAX_CHARS)
+    system_prompt: withoutNul(z.string().max(SYSTEM_PROMPT_MAX_CHARS))
       .optional()
       .openapi({ description: 'Custom system prompt; an empty string clears it' }),
     language: z
