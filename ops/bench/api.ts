@@ -336,6 +336,21 @@ async function cpuSnapshot(sources: CpuSources): Promise<Record<string, number |
   );
 }
 
+/**
+ * Waits (at most 60 s) until the API and Cassandra are back near idle (together under a third of a
+ * core for a second): an overloaded point leaves work behind (requests whose clients gave up, reads
+ * queued in Cassandra) that must not land in the next point.
+ */
+async function settle(sources: CpuSources): Promise<void> {
+  const busy = async () => ((await sources.API!()) ?? 0) + ((await sources.Cassandra!()) ?? 0);
+  for (let tries = 0; tries < 60; tries++) {
+    const before = await busy();
+    await sleep(1_000);
+    if ((await busy()) - before < 0.33) return;
+  }
+  console.log('  (the API and Cassandra stayed busy for 60 s; going on anyway)');
+}
+
 // ---------------------------------------------------------------------------------------------
 // One load point
 
@@ -633,6 +648,10 @@ export async function benchApi(config: ClientConfig, argv: string[]): Promise<vo
       (i) => setUpChat(api.url, producer, chatTopic, i, options.prompts),
     );
     console.log(`  done in ${((performance.now() - setupStart) / 1000).toFixed(1)} s`);
+    // Everything is projected: the projector stops, so this process runs only the load. The
+    // prompts' figure is then acceptance alone (validated, head moved, PromptSubmitted acknowledged).
+    await projector.stop();
+    projectorRunning = false;
     const sources = await cpuSources(api);
     const labels = Object.keys(sources);
     const idle0 = await sources.API!();
@@ -658,16 +677,12 @@ export async function benchApi(config: ClientConfig, argv: string[]): Promise<vo
       );
       console.log(`p99 ${ms(percentile(point.latencies, 99))} ms`);
       history.push(point);
-      await sleep(2_000);
+      await settle(sources);
       // Beyond the reported multiples, stop once the target is clearly lost (the rate is out of reach).
       const beyond = multiple > Math.max(...options.multiples);
       if (beyond && point.achieved < 0.8 * point.rate) break;
     }
 
-    // Prompts: the projector stops first (on this small machine it would take the API's CPU), so
-    // the figure is acceptance alone: validated, its chat's head moved, PromptSubmitted acknowledged.
-    await projector.stop();
-    projectorRunning = false;
     if (options.warmup > 0)
       await loadPoint(api.url, options.driver, 'prompts', 1, options.warmup, chats, sources).then(() =>
         sleep(1_000),
@@ -686,12 +701,12 @@ export async function benchApi(config: ClientConfig, argv: string[]): Promise<vo
       );
       console.log(`p99 ${ms(percentile(point.latencies, 99))} ms`);
       prompts.push(point);
-      await sleep(2_000);
+      await settle(sources);
     }
 
     console.log(`\nnpm run bench -- api ${argv.join(' ')}`.trimEnd());
     console.log(
-      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; everything on it: the API (one Node process), Cassandra, Redis, Kafka, and this process (the load and the projector)`,
+      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; everything on it: the API (one Node process), Cassandra, Redis, Kafka, and this process (the load; the projector that filled the history is stopped before)`,
     );
     console.log(
       `reference peak: ${historyPerSecond.toFixed(1)} history reads/s, ${referencePeak.promptsPerSecond.toFixed(1)} prompts/s; ${options.seconds} s per rate, ${options.users} users each with one chat of ${2 * options.prompts} messages; latency = send → response end, 2xx only; CPU from /proc per request sent (the API idles at ${(apiIdle * 1000).toFixed(1)} ms CPU/s, included)`,

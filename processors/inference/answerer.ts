@@ -80,6 +80,11 @@ export class Answerer {
     const prepared = await this.prepare(request);
     if ('failure' in prepared) {
       await this.recordFailure(request, prepared.modelVersion, prepared.failure, 0, Date.now() - started);
+      // A client may already be waiting on the answer's live stream: it ends with the failure too.
+      const { code, message } = prepared.failure;
+      await this.deps.tokens
+        .open(request.answerMessageId, { chat_id: request.chatId })
+        .fail({ code, message });
       return;
     }
     const stream = this.deps.tokens.open(request.answerMessageId, {

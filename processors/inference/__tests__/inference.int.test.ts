@@ -171,6 +171,12 @@ describe('inference: prompts become answers', () => {
     assert.equal(failed!.name, 'AnswerFailed');
     assert.equal((failed!.event as AnswerFailed).message_id, unknown.answer_message_id);
     assert.equal((failed!.event as AnswerFailed).error_code, 'MODEL_UNAVAILABLE');
+    const live: string[] = [];
+    for await (const { entry } of readAnswerStream(redis, unknown.answer_message_id!, {
+      idleTimeoutMs: 5_000,
+    }))
+      live.push(entry.type);
+    assert.equal(live.at(-1), 'error', 'a client waiting on the live stream hears of the failure too');
 
     const stranger = { chatId: chat.chatId, userId: randomUUID() };
     const notTheirs = await harness.prompt(stranger, 'let me in');
