@@ -17,18 +17,21 @@ from confluent_kafka.serialization import MessageField, SerializationContext
 def main() -> int:
     bootstrap, registry_url, topic, max_records = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
     timeout = float(sys.argv[5]) if len(sys.argv) > 5 else 30.0
-    deserialize = AvroDeserializer(SchemaRegistryClient({"url": registry_url}))
+    # Every network wait is bounded, so a stalled broker or registry fails the run with a reason
+    # on stderr instead of hanging its caller.
+    deserialize = AvroDeserializer(SchemaRegistryClient({"url": registry_url, "timeout": 10}))
     consumer = Consumer({
         "bootstrap.servers": bootstrap,
         "group.id": f"interop-{uuid.uuid4()}",
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
+        "socket.timeout.ms": 10000,
     })
+    deadline = time.monotonic() + timeout
     # Plain assignment, no consumer group: nothing to join or leave, so nothing to wait for.
-    partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+    partitions = wait_for_partitions(consumer, topic, deadline)
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
     seen = 0
-    deadline = time.monotonic() + timeout
     try:
         while seen < max_records and time.monotonic() < deadline:
             msg = consumer.poll(0.5)
@@ -42,7 +45,22 @@ def main() -> int:
             seen += 1
     finally:
         consumer.close()
-    return 0 if seen == max_records else 1
+    if seen < max_records:
+        print(f"read {seen} of {max_records} records from {topic} within {timeout} s", file=sys.stderr)
+        return 1
+    return 0
+
+
+def wait_for_partitions(consumer: Consumer, topic: str, deadline: float) -> list[int]:
+    """A topic created a moment ago may not have partitions with leaders in the metadata yet."""
+    while True:
+        metadata = consumer.list_topics(topic, timeout=5).topics.get(topic)
+        partitions = metadata.partitions if metadata is not None and metadata.error is None else {}
+        if partitions and all(p.leader >= 0 for p in partitions.values()):
+            return sorted(partitions)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{topic} has no partitions with leaders in the metadata")
+        time.sleep(0.2)
 
 
 if __name__ == "__main__":
