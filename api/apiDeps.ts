@@ -11,14 +11,13 @@ import { ModelRegistryFeed } from '../connectors/model-server/registryFeed.ts';
 import { migrateOutbox } from '../connectors/outbox/migrate.ts';
 import { applyPostgresMigrations } from '../connectors/postgres/migrations.ts';
 import { createEventProducer, type EventProducer } from '../producers/eventProducer.ts';
-import { activeKeyspace } from '../projections/cassandra/keyspace.ts';
+import { followActiveKeyspace } from '../projections/cassandra/keyspace.ts';
 import { topics } from '../schemas/catalog.ts';
 import { ApiKeyStore } from './auth/apiKeys.ts';
 import { SessionStore } from './auth/sessions.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations', import.meta.url).pathname;
-const KEYSPACE_REFRESH_MS = 2_000;
 
 /** Where the API sends chat events (tests point it at topics of their own). */
 export interface ApiTopics {
@@ -62,16 +61,9 @@ export async function createApiDeps(
   const cassandra = createCassandraClient(config);
   await cassandra.connect();
   const { keyspace: configured, replicationFactor } = config.cassandraProjection;
-  let keyspace = overrides.keyspace ?? (await activeKeyspace(cassandra, configured, replicationFactor));
-  const refresh =
-    overrides.keyspace === undefined
-      ? setInterval(() => {
-          activeKeyspace(cassandra, configured, replicationFactor).then(
-            (active) => (keyspace = active),
-            () => undefined, // Cassandra down: keep the last known keyspace
-          );
-        }, KEYSPACE_REFRESH_MS).unref()
-      : undefined;
+  const keyspace = await followActiveKeyspace(cassandra, configured, replicationFactor, {
+    fixed: overrides.keyspace,
+  });
   const producer = await createEventProducer(config, { clientId: 'parley-api' });
   const models = new ModelRegistryFeed(config, producer.serde, overrides.modelTopic ?? topics.model);
   await models.start();
@@ -80,7 +72,7 @@ export async function createApiDeps(
     db,
     redis,
     cassandra,
-    keyspace: () => keyspace,
+    keyspace: () => keyspace.current(),
     producer,
     models,
     topics: { chat: overrides.topics?.chat ?? topics.chat },
@@ -89,7 +81,7 @@ export async function createApiDeps(
     rateLimiter: new RateLimiter(redis, 60),
     log: logger.child({ component: 'api' }),
     async close() {
-      clearInterval(refresh);
+      keyspace.stop();
       await models.stop();
       await producer.close();
       redis.disconnect();

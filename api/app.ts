@@ -6,7 +6,7 @@ import type { ApiDeps } from './apiDeps.ts';
 import { authenticator } from './auth/authenticate.ts';
 import { chatRoutes } from './chats/chatRoutes.ts';
 import { healthRoutes } from './health.ts';
-import { errorHandler, notFound } from './http/errors.ts';
+import { errorHandler, methodNotAllowed, notFound } from './http/errors.ts';
 import { HttpMetrics } from './http/httpMetrics.ts';
 import { addRoute } from './http/route.ts';
 import type { RouteContext } from './http/routeContext.ts';
@@ -32,7 +32,15 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   const registry = createOpenApiRegistry();
   const router = express.Router();
   const authenticate = authenticator(deps.sessions, deps.apiKeys);
-  const context: RouteContext = { deps, add: (spec) => addRoute(router, registry, authenticate, spec) };
+  const methodsByPath = new Map<string, string[]>([['/openapi.json', ['GET']]]);
+  const context: RouteContext = {
+    deps,
+    add: (spec) => {
+      const methods = methodsByPath.get(spec.path) ?? [];
+      methodsByPath.set(spec.path, [...methods, spec.method.toUpperCase()]);
+      addRoute(router, registry, authenticate, spec);
+    },
+  };
   healthRoutes(context, () => metrics.registry);
   identityRoutes(context);
   chatRoutes(context);
@@ -43,6 +51,13 @@ export function createApiApp(deps: ApiDeps): ApiApp {
     res.json(openApi);
   });
   app.use(router);
+  // A known path with an undeclared method is a 405 with Allow, not a misleading 404.
+  for (const [path, methods] of methodsByPath) {
+    const allowed = methods.includes('GET') ? [...methods, 'HEAD'] : methods;
+    app.all(path, (req) => {
+      throw methodNotAllowed(req.method, allowed);
+    });
+  }
   app.use(() => {
     throw notFound('route');
   });

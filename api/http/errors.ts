@@ -23,6 +23,17 @@ export const unauthorized = (message = 'a valid bearer token or API key is requi
   new ApiError(401, 'unauthorized', message);
 /** Also what someone else's resource looks like: its existence is not disclosed. */
 export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+/** A declared path asked with a method it does not have; `Allow` lists the ones it does. */
+export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
+  new ApiError(
+    405,
+    'method_not_allowed',
+    `${method} is not allowed here; use ${allowed.join(', ')}`,
+    undefined,
+    {
+      Allow: allowed.join(', '),
+    },
+  );
 export const conflict = (message: string, field?: string) => new ApiError(409, 'conflict', message, field);
 
 /** Marks a response as one of the OpenAI-compatible routes, whose errors take OpenAI's shape. */

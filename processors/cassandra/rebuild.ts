@@ -7,9 +7,13 @@ import type cassandra from 'cassandra-driver';
 import type { Admin } from 'kafkajs';
 import type { ClientConfig } from '../../core/config.ts';
 import { endOffsets, waitUntilCaughtUp } from '../../core/kafkaProgress.ts';
-import { activeKeyspace, migrate, setActiveKeyspace } from '../../projections/cassandra/keyspace.ts';
+import {
+  activeKeyspace,
+  KEYSPACE_POINTER_REFRESH_MS,
+  migrate,
+  setActiveKeyspace,
+} from '../../projections/cassandra/keyspace.ts';
 import { cassandraProjectorRuntime, fixedKeyspace } from './cassandraProjector.ts';
-import { KEYSPACE_POINTER_REFRESH_MS } from './startCassandraProjector.ts';
 
 export interface RebuildOptions {
   topic: string;

@@ -17,7 +17,7 @@ import { registerSlotLagMetrics } from '../../connectors/outbox/slotLag.ts';
 import { applyPostgresMigrations } from '../../connectors/postgres/migrations.ts';
 import { ResponseCache } from '../../connectors/responseCache/responseCache.ts';
 import { TokenStreamWriter } from '../../connectors/tokenStream/tokenStreamWriter.ts';
-import { activeKeyspace } from '../../projections/cassandra/keyspace.ts';
+import { followActiveKeyspace } from '../../projections/cassandra/keyspace.ts';
 import { topics } from '../../schemas/catalog.ts';
 import { EventSerde } from '../../schemas/serde.ts';
 import { ProcessorRuntime } from '../runtime/processorRuntime.ts';
@@ -28,7 +28,6 @@ import { inferenceProcessor, INFERENCE_PROCESSOR } from './inferenceProcessor.ts
 import { RunStore } from './runStore.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations', import.meta.url).pathname;
-const KEYSPACE_REFRESH_MS = 2_000;
 // Requests in flight per serving slot. A request holds its place while it reads the history before
 // the model call and records the run after it; with exactly one per slot, the slots idle during
 // that work (measured: utilisation 0.92 at 0.1× reference peak, 0.98 with 1.3 per slot). The extra
@@ -69,16 +68,9 @@ export async function startInferenceProcessor(
   const cassandra = createCassandraClient(config);
   await cassandra.connect();
   const { keyspace: configured, replicationFactor } = config.cassandraProjection;
-  let keyspace = overrides.keyspace ?? (await activeKeyspace(cassandra, configured, replicationFactor));
-  const refresh =
-    overrides.keyspace === undefined
-      ? setInterval(() => {
-          activeKeyspace(cassandra, configured, replicationFactor).then(
-            (active) => (keyspace = active),
-            () => undefined, // Cassandra down: keep the last known keyspace
-          );
-        }, KEYSPACE_REFRESH_MS)
-      : undefined;
+  const keyspace = await followActiveKeyspace(cassandra, configured, replicationFactor, {
+    fixed: overrides.keyspace,
+  });
 
   const redis = createRedis(config);
   const serde = new EventSerde(createSchemaRegistry(config));
@@ -93,7 +85,7 @@ export async function startInferenceProcessor(
   const reportRedis = (error: Error, context: object) => log.warn({ err: error, ...context }, 'redis');
   const runs = new RunStore(db);
   const answererDeps = {
-    history: new ChatHistory(cassandra, () => keyspace),
+    history: new ChatHistory(cassandra, () => keyspace.current()),
     runs,
     serde,
     registry: feed.registry,
@@ -139,7 +131,7 @@ export async function startInferenceProcessor(
     pools,
     feed,
     async stop() {
-      clearInterval(refresh);
+      keyspace.stop();
       await runtime.stop();
       await feed.stop();
       pools.close();

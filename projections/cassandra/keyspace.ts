@@ -94,3 +94,36 @@ export async function setActiveKeyspace(
     },
   );
 }
+
+/** How often a follower re-reads the active-keyspace pointer. */
+export const KEYSPACE_POINTER_REFRESH_MS = 2_000;
+
+export interface KeyspacePointer {
+  /** The keyspace to read or write now. */
+  current(): string;
+  stop(): void;
+}
+
+/**
+ * Follows the active keyspace (a rebuild swaps it) by polling the pointer; a `fixed` keyspace
+ * (tests, benchmarks, rebuilds) is never polled. While Cassandra is down the last known one stays.
+ */
+export async function followActiveKeyspace(
+  client: cassandra.Client,
+  fallback: string,
+  replicationFactor: number,
+  options: { fixed?: string } = {},
+): Promise<KeyspacePointer> {
+  if (options.fixed !== undefined) {
+    const fixed = options.fixed;
+    return { current: () => fixed, stop: () => undefined };
+  }
+  let keyspace = await activeKeyspace(client, fallback, replicationFactor);
+  const timer = setInterval(() => {
+    activeKeyspace(client, fallback, replicationFactor).then(
+      (active) => (keyspace = active),
+      () => undefined, // Cassandra down: keep the last known keyspace
+    );
+  }, KEYSPACE_POINTER_REFRESH_MS).unref();
+  return { current: () => keyspace, stop: () => clearInterval(timer) };
+}

@@ -683,6 +683,22 @@ test('bad input on every route is a 4xx JSON error naming the field, never a 5xx
   }
 });
 
+test('a known path asked with an undeclared method is a 405 naming the allowed ones; an unknown path is a 404', async () => {
+  const user = await newUser(url);
+  const chatId = (await call(url, 'post', '/v1/chats', { token: user.token, body: {} })).body.chat_id;
+  const put = await call(url, 'put', `/v1/chats/${chatId}`, { token: user.token, body: { title: 't' } });
+  assert.equal(put.status, 405);
+  assert.equal(put.body.error.code, 'method_not_allowed');
+  assert.deepEqual(put.headers.get('allow')?.split(', ').sort(), ['DELETE', 'PATCH']);
+  const list = await call(url, 'delete', '/v1/chats', { token: user.token });
+  assert.equal(list.status, 405);
+  assert.deepEqual(list.headers.get('allow')?.split(', ').sort(), ['GET', 'HEAD', 'POST']);
+  assert.equal((await call(url, 'post', '/openapi.json')).status, 405);
+  const unknown = await call(url, 'get', '/v1/no-such-route', { token: user.token });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.body.error.code, 'not_found');
+});
+
 test('prompts are rate limited per caller: 429 with Retry-After', async () => {
   const limited = await startApi(
     { ...apiConfig, api: { ...apiConfig.api, promptRateLimitPerMinute: 2 } },
