@@ -374,6 +374,9 @@ export class Answerer {
           finish_reason: outcome.finishReason,
           via_api: request.viaApi,
           inference_run_id: runId,
+          server: run.server,
+          traffic_role: trafficRoleOf(run.role),
+          cache_hit: run.cacheHit,
         },
         request,
       ),
@@ -401,7 +404,7 @@ export class Answerer {
       attempts,
       cacheHit: false,
     };
-    await this.deps.runs.record(run, () =>
+    await this.deps.runs.record(run, (runId) =>
       this.outbox(
         'AnswerFailed',
         this.deps.settings.topics.chat,
@@ -416,6 +419,10 @@ export class Answerer {
           retriable: failure.retriable,
           attempts,
           latency_ms: latencyMs,
+          via_api: request.viaApi,
+          inference_run_id: runId,
+          server: null,
+          traffic_role: trafficRoleOf(run.role),
         },
         request,
       ),
@@ -468,3 +475,8 @@ const attemptsOf = (error: unknown): number => {
   const attempts = (error as { attempts?: unknown } | null)?.attempts;
   return typeof attempts === 'number' ? attempts : 1;
 };
+
+/** A live answer's role as the chat topic states it (shadow runs go to their own topic). */
+function trafficRoleOf(role: InferenceRun['role']): 'STABLE' | 'CANARY' | 'OTHER' {
+  return role === 'STABLE' || role === 'CANARY' ? role : 'OTHER';
+}

@@ -27,6 +27,7 @@ export type Plan = 'FREE' | 'PLUS' | 'TEAM' | 'ENTERPRISE';
 export type Rating = 'THUMBS_UP' | 'THUMBS_DOWN';
 export type ServingEngine = 'VLLM' | 'TGI' | 'LLAMA_CPP' | 'OTHER';
 export type Theme = 'LIGHT' | 'DARK' | 'SYSTEM';
+export type TrafficRole = 'STABLE' | 'CANARY' | 'OTHER';
 export type TrainingMethod = 'SFT' | 'DPO' | 'RLHF' | 'OTHER';
 export type TrainingStatus = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -192,6 +193,14 @@ export interface AnswerFailed {
   attempts?: number;
   /** Time spent before giving up. */
   latency_ms: number;
+  /** True when the prompt came through the public API; null before this field existed. */
+  via_api?: null | boolean;
+  /** Inference run (PostgreSQL) that recorded the failure; null for a failure recorded before this field existed. */
+  inference_run_id?: null | string;
+  /** Model server of the last attempt; null when no server was reached or before this field existed. */
+  server?: null | string;
+  /** The version's role when it failed; null when unknown. */
+  traffic_role?: null | TrafficRole;
 }
 
 /** The model answered a prompt. Key: chat_id. */
@@ -232,6 +241,12 @@ export interface AnswerGenerated {
   via_api?: boolean;
   /** Inference run (PostgreSQL) that produced the answer. */
   inference_run_id?: null | string;
+  /** Model server that answered (its name in the deployment), or response-cache; null when unknown (before this field existed, or no server was reached). */
+  server?: null | string;
+  /** The answering version's role when it answered; null before this field existed. */
+  traffic_role?: null | TrafficRole;
+  /** True when the response cache answered (temperature 0 only; no model call); null before this field existed. */
+  cache_hit?: null | boolean;
 }
 
 /** A file was attached to a chat. Key: chat_id. */

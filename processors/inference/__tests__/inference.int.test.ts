@@ -56,6 +56,8 @@ describe('inference: prompts become answers', () => {
     assert.equal(event.correlation_id, prompt.correlation_id);
     assert.equal(event.model_version, 'sim-v1');
     assert.ok(event.content.length > 0 && event.tokens_out > 0 && event.tokens_in > 0);
+    assert.equal(event.traffic_role, 'STABLE');
+    assert.equal(event.cache_hit, false);
     assert.equal(answer!.record.key, chat.chatId, 'keyed by chat, so it lands on its chat partition');
     assert.equal(answer!.record.headers.id, event.event_id, 'Debezium adds the event id');
 
@@ -68,12 +70,20 @@ describe('inference: prompts become answers', () => {
     assert.equal(streamed.join(''), event.content, 'the live stream carried the same text');
 
     const runs = await db.query(
-      'SELECT status, model_version, cache_hit, tokens_out FROM inference_runs WHERE answer_message_id = $1',
+      'SELECT run_id, status, model_version, server, cache_hit, tokens_out FROM inference_runs WHERE answer_message_id = $1',
       [event.message_id],
     );
     assert.deepEqual(runs.rows, [
-      { status: 'ANSWERED', model_version: 'sim-v1', cache_hit: false, tokens_out: event.tokens_out },
+      {
+        run_id: event.inference_run_id,
+        status: 'ANSWERED',
+        model_version: 'sim-v1',
+        server: event.server,
+        cache_hit: false,
+        tokens_out: event.tokens_out,
+      },
     ]);
+    assert.ok(event.server, 'the answering server is named');
   });
 
   test('the next prompt sends the thread (system prompt, earlier turns) as context; a regeneration is a sibling', async () => {
@@ -162,6 +172,9 @@ describe('inference: prompts become answers', () => {
       [cached.answer_message_id],
     );
     assert.deepEqual(rows, [{ cache_hit: true, server: 'response-cache' }]);
+    const hit = second!.event as AnswerGenerated;
+    assert.equal(hit.cache_hit, true);
+    assert.equal(hit.server, 'response-cache');
   });
 
   test('an unknown model or a deleted chat gets AnswerFailed; a malformed request goes to the dead-letter topic', async () => {
@@ -171,6 +184,8 @@ describe('inference: prompts become answers', () => {
     assert.equal(failed!.name, 'AnswerFailed');
     assert.equal((failed!.event as AnswerFailed).message_id, unknown.answer_message_id);
     assert.equal((failed!.event as AnswerFailed).error_code, 'MODEL_UNAVAILABLE');
+    assert.equal((failed!.event as AnswerFailed).via_api, false);
+    assert.ok((failed!.event as AnswerFailed).inference_run_id, 'the failure names its recorded run');
     const live: string[] = [];
     for await (const { entry } of readAnswerStream(redis, unknown.answer_message_id!, {
       idleTimeoutMs: 5_000,
