@@ -93,6 +93,12 @@ const clientEnvSchema = z.object({
     .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _')
     .default('parley'),
   PARLEY_CASSANDRA_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
+  PARLEY_CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,47}$/, 'lower-case letters, digits and _')
+    .default('parley'),
+  PARLEY_CLICKHOUSE_FLUSH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
+  PARLEY_CLICKHOUSE_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   PARLEY_CASSANDRA_BATCH_RECORDS: z.coerce.number().int().min(1).max(10_000).default(32),
   PARLEY_CASSANDRA_BATCH_STATEMENTS: z.coerce.number().int().min(1).max(1_000).default(64),
   PARLEY_CASSANDRA_BATCH_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(40_960),
@@ -153,6 +159,14 @@ export interface ClientConfig {
   postgresUrl: string;
   redisUrl: string;
   clickhouse: { url: string; username: string; password: string };
+  clickhouseProjection: {
+    /** The analytics database the projector fills and analysts query. */
+    database: string;
+    /** A batch is inserted when it holds this many events... */
+    flushRows: number;
+    /** ...or when its oldest event has waited this long. */
+    flushMs: number;
+  };
   modelServer: { url: string; model: string };
   /** Kafka Connect's REST API (the outbox's Debezium connector runs there). */
   connectUrl: string;
@@ -321,6 +335,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         responseCacheTtlSeconds: client.PARLEY_INFERENCE_CACHE_TTL_S,
         tokenFlushMs: client.PARLEY_TOKEN_STREAM_FLUSH_MS,
         tokenStreamTtlSeconds: client.PARLEY_TOKEN_STREAM_TTL_S,
+      },
+      clickhouseProjection: {
+        database: client.PARLEY_CLICKHOUSE_DATABASE,
+        flushRows: client.PARLEY_CLICKHOUSE_FLUSH_ROWS,
+        flushMs: client.PARLEY_CLICKHOUSE_FLUSH_MS,
       },
       cassandraProjection: {
         keyspace: client.PARLEY_CASSANDRA_KEYSPACE,

@@ -366,6 +366,30 @@ interface Point {
   failures: Record<string, number>;
   /** CPU µs per request, by process. */
   cpu: Record<string, number | undefined>;
+  /** The API's own view of the run: event-loop delay and time in GC (from its /metrics). */
+  api: ApiRuntimeStats;
+}
+
+interface ApiRuntimeStats {
+  loopP99Ms: number;
+  loopMaxMs: number;
+  gcMs: number;
+}
+
+/**
+ * Reads the API's event-loop delay (prom-client resets its histogram on every scrape, so a scrape
+ * before a run starts its window) and its cumulative GC time. A stall the API's own loop did not
+ * see was outside it: the kernel's scheduler, Redis, Kafka.
+ */
+async function apiRuntimeStats(url: string): Promise<ApiRuntimeStats> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (pattern: RegExp) =>
+    [...text.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+  return {
+    loopP99Ms: sum(/^parley_api_nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? (\S+)$/gm) * 1000,
+    loopMaxMs: sum(/^parley_api_nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/gm) * 1000,
+    gcMs: sum(/^parley_api_nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm) * 1000,
+  };
 }
 
 /**
@@ -506,10 +530,12 @@ async function loadPoint(
   );
   const drive = driver === 'paced' ? drivePaced : driveAutocannon;
   const cpu0 = await cpuSnapshot(sources);
+  const api0 = await apiRuntimeStats(url);
   const t0 = performance.now();
   const { latencies, failures, connections } = await drive(url, rate, seconds, nextRequestFor(kind, chats));
   const elapsed = (performance.now() - t0) / 1000;
   const cpu1 = await cpuSnapshot(sources);
+  const api1 = await apiRuntimeStats(url);
   const requests = latencies.length + Object.values(failures).reduce((a, b) => a + b, 0);
   const cpu: Record<string, number | undefined> = {};
   for (const label of Object.keys(sources)) {
@@ -530,6 +556,7 @@ async function loadPoint(
     ok: latencies.length,
     failures,
     cpu,
+    api: { loopP99Ms: api1.loopP99Ms, loopMaxMs: api1.loopMaxMs, gcMs: api1.gcMs - api0.gcMs },
   };
 }
 
@@ -567,6 +594,8 @@ function printTable(title: string, points: Point[], sourceLabels: string[]): voi
     'max ms',
     'non-2xx/errors',
     ...sourceLabels.map((l) => `${l} µs/req`),
+    'API loop p99/max ms',
+    'API GC ms',
     'verdict',
   ];
   const rows = points.map((p) => [
@@ -581,6 +610,8 @@ function printTable(title: string, points: Point[], sourceLabels: string[]): voi
       .map(([k, v]) => `${k}:${v}`)
       .join(' ') || '0',
     ...sourceLabels.map((l) => micros(p.cpu[l])),
+    `${ms(p.api.loopP99Ms)}/${ms(p.api.loopMaxMs)}`,
+    ms(p.api.gcMs),
     verdict(p),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -176,6 +176,10 @@ export class ChatWorkload {
         finish_reason: r.chance(0.97) ? 'STOP' : 'LENGTH',
         via_api: false,
         inference_run_id: r.uuid(),
+        // Derived, not drawn: an extra draw would shift every seed's later events.
+        server: `gpu-${latency % 3}`,
+        traffic_role: 'STABLE',
+        cache_hit: false,
       },
       prompt.cause,
     );

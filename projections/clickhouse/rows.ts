@@ -1,0 +1,233 @@
+// Events → the wide, append-only analytics rows (migrations/ holds the tables). Pure: the projector
+// inserts what this returns; a replay returns the same rows, and the projector's exactly-once scheme
+// (processors/clickhouse) keeps each one from being inserted twice.
+import type {
+  AnswerFailed,
+  AnswerGenerated,
+  EventMap,
+  EventName,
+  MessageRated,
+  ShadowAnswerRecorded,
+} from '../../schemas/generated/events.ts';
+
+/** Where a row came from in Kafka: the projector's exactly-once scheme reads it back. */
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are 64-bit: kept as a decimal string. */
+  offset: string;
+}
+
+interface SourceColumns {
+  event_id: string;
+  kafka_topic: string;
+  kafka_partition: number;
+  kafka_offset: string;
+  /** 'YYYY-MM-DD hh:mm:ss' in UTC: the DateTime text both engines parse (no DateTime64 on 18.16). */
+  occurred_at: string;
+  occurred_at_ms: number;
+}
+
+export interface EventRow extends SourceColumns {
+  event_type: string;
+  user_id: string;
+  chat_id: string;
+  message_id: string;
+  model_version: string;
+  size_bytes: number;
+  via_api: number;
+}
+
+/** One model run's outcome: a user-visible answer, or (in inference_runs only) a shadow run. */
+export interface RunRow extends SourceColumns {
+  chat_id: string;
+  user_id: string;
+  prompt_message_id: string;
+  answer_message_id: string;
+  inference_run_id: string;
+  model_version: string;
+  server: string;
+  /** 'stable' | 'canary' | 'shadow' | '' (unknown: answers recorded before the field existed). */
+  traffic_role: string;
+  status: 'ok' | 'failed';
+  tokens_in: number;
+  tokens_out: number;
+  latency_ms: number;
+  ttft_ms: number;
+  has_ttft: number;
+  finish_reason: string;
+  cache_hit: number;
+  via_api: number;
+  error_code: string;
+}
+
+export interface InferenceRunRow extends RunRow {
+  live_model_version: string;
+  live_answer_message_id: string;
+}
+
+export interface RatingRow extends SourceColumns {
+  chat_id: string;
+  user_id: string;
+  message_id: string;
+  rating: 'positive' | 'negative';
+  comment: string;
+  reasons: string[];
+}
+
+/** The rows of one event, by table; every event has its `events` row. */
+export interface AnalyticsRows {
+  events: EventRow;
+  answers?: RunRow;
+  inference_runs?: InferenceRunRow;
+  ratings?: RatingRow;
+}
+
+export type AnalyticsTable = keyof AnalyticsRows;
+export const ANALYTICS_TABLES: readonly AnalyticsTable[] = ['events', 'answers', 'inference_runs', 'ratings'];
+
+/** ClickHouse DateTime text (seconds, UTC); the milliseconds ride in `occurred_at_ms`. */
+export const dateTimeText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const flag = (value: unknown): number => (value === true ? 1 : 0);
+const lower = (value: string | null | undefined): string => (value ?? '').toLowerCase();
+
+function source(event: { event_id: string; occurred_at: number }, at: SourcePosition): SourceColumns {
+  return {
+    event_id: event.event_id,
+    kafka_topic: at.topic,
+    kafka_partition: at.partition,
+    kafka_offset: at.offset,
+    occurred_at: dateTimeText(event.occurred_at),
+    occurred_at_ms: event.occurred_at,
+  };
+}
+
+function eventRow(name: EventName, event: EventMap[EventName], at: SourcePosition, size: number): EventRow {
+  const fields = event as unknown as Record<string, unknown>;
+  return {
+    ...source(event, at),
+    event_type: name,
+    user_id: text(fields.user_id),
+    chat_id: text(fields.chat_id),
+    message_id: text(fields.message_id),
+    model_version: text(fields.model_version),
+    size_bytes: size,
+    via_api: flag(fields.via_api),
+  };
+}
+
+function answerRow(e: AnswerGenerated, at: SourcePosition): RunRow {
+  return {
+    ...source(e, at),
+    chat_id: e.chat_id,
+    user_id: e.user_id,
+    prompt_message_id: e.parent_message_id,
+    answer_message_id: e.message_id,
+    inference_run_id: e.inference_run_id ?? '',
+    model_version: e.model_version,
+    server: e.server ?? '',
+    traffic_role: e.traffic_role === 'OTHER' ? '' : lower(e.traffic_role),
+    status: 'ok',
+    tokens_in: e.tokens_in,
+    tokens_out: e.tokens_out,
+    latency_ms: e.latency_ms,
+    ttft_ms: e.time_to_first_token_ms ?? 0,
+    has_ttft: e.time_to_first_token_ms === null ? 0 : 1,
+    finish_reason: lower(e.finish_reason),
+    cache_hit: flag(e.cache_hit),
+    via_api: flag(e.via_api),
+    error_code: '',
+  };
+}
+
+function failureRow(e: AnswerFailed, at: SourcePosition): RunRow {
+  return {
+    ...source(e, at),
+    chat_id: e.chat_id,
+    user_id: e.user_id,
+    prompt_message_id: e.parent_message_id,
+    answer_message_id: e.message_id,
+    inference_run_id: e.inference_run_id ?? '',
+    model_version: e.model_version,
+    server: e.server ?? '',
+    traffic_role: e.traffic_role === 'OTHER' ? '' : lower(e.traffic_role),
+    status: 'failed',
+    tokens_in: 0,
+    tokens_out: 0,
+    latency_ms: e.latency_ms,
+    ttft_ms: 0,
+    has_ttft: 0,
+    finish_reason: '',
+    cache_hit: 0,
+    via_api: flag(e.via_api),
+    error_code: lower(e.error_code),
+  };
+}
+
+function shadowRow(e: ShadowAnswerRecorded, at: SourcePosition): InferenceRunRow {
+  return {
+    ...source(e, at),
+    chat_id: e.chat_id,
+    user_id: e.user_id,
+    prompt_message_id: e.prompt_message_id,
+    answer_message_id: '',
+    inference_run_id: e.shadow_run_id,
+    model_version: e.model_version,
+    server: e.server,
+    traffic_role: 'shadow',
+    status: e.error_code === null ? 'ok' : 'failed',
+    tokens_in: e.tokens_in ?? 0,
+    tokens_out: e.tokens_out ?? 0,
+    latency_ms: e.latency_ms,
+    ttft_ms: e.time_to_first_token_ms ?? 0,
+    has_ttft: e.time_to_first_token_ms === null ? 0 : 1,
+    finish_reason: lower(e.finish_reason),
+    cache_hit: 0,
+    via_api: flag(e.via_api),
+    error_code: lower(e.error_code),
+    live_model_version: e.live_model_version,
+    live_answer_message_id: e.live_answer_message_id,
+  };
+}
+
+const live = (row: RunRow): InferenceRunRow => ({
+  ...row,
+  live_model_version: row.model_version,
+  live_answer_message_id: row.answer_message_id,
+});
+
+function ratingRow(e: MessageRated, at: SourcePosition): RatingRow {
+  return {
+    ...source(e, at),
+    chat_id: e.chat_id,
+    user_id: e.user_id,
+    message_id: e.message_id,
+    rating: e.rating === 'THUMBS_UP' ? 'positive' : 'negative',
+    comment: e.comment ?? '',
+    reasons: e.reasons ?? [],
+  };
+}
+
+/** The analytics rows of one event; `sizeBytes` is its encoded size on the topic. */
+export function analyticsRows(
+  name: EventName,
+  event: EventMap[EventName],
+  at: SourcePosition,
+  sizeBytes: number,
+): AnalyticsRows {
+  const rows: AnalyticsRows = { events: eventRow(name, event, at, sizeBytes) };
+  if (name === 'AnswerGenerated') {
+    rows.answers = answerRow(event as AnswerGenerated, at);
+    rows.inference_runs = live(rows.answers);
+  } else if (name === 'AnswerFailed') {
+    rows.answers = failureRow(event as AnswerFailed, at);
+    rows.inference_runs = live(rows.answers);
+  } else if (name === 'ShadowAnswerRecorded') {
+    rows.inference_runs = shadowRow(event as ShadowAnswerRecorded, at);
+  } else if (name === 'MessageRated') {
+    rows.ratings = ratingRow(event as MessageRated, at);
+  }
+  return rows;
+}
