@@ -82,6 +82,19 @@ export async function waitUntilCaughtUp(
   }
 }
 
+/** One record of a snapshot, as stored: a tombstone has a null value, a keyless record a null key. */
+export interface SnapshotRecord {
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface SnapshotOptions {
+  /** Offsets read through so far, of all the snapshot covers (from each partition's start to its end). */
+  onProgress?: (done: bigint, total: bigint) => void;
+}
+
 /**
  * Reads `topic` from offset 0 up to its end offsets at the time of the call, record by record in
  * each partition's order. A fresh consumer group of its own, deleted afterwards.
@@ -89,16 +102,47 @@ export async function waitUntilCaughtUp(
 export async function readTopicSnapshot(
   config: ClientConfig,
   topic: string,
-  onRecord: (value: Buffer, offset: string) => void | Promise<void>,
+  onRecord: (value: Buffer, offset: string, partition: number) => void | Promise<void>,
+): Promise<number> {
+  return readTopicSnapshotRecords(config, topic, (record) =>
+    onRecord(record.value ?? Buffer.alloc(0), record.offset, record.partition),
+  );
+}
+
+/**
+ * Like readTopicSnapshot, with each record's key and null values kept: what a compacted topic's
+ * reader needs to apply latest-wins per key and tombstones.
+ */
+export async function readTopicSnapshotRecords(
+  config: ClientConfig,
+  topic: string,
+  onRecord: (record: SnapshotRecord) => void | Promise<void>,
+  options: SnapshotOptions = {},
 ): Promise<number> {
   const kafka = createKafka(config, 'parley-snapshot');
   const admin = kafka.admin();
   await admin.connect();
   const groupId = `parley.snapshot.${process.pid}.${Date.now()}`;
   try {
-    const end = await endOffsets(admin, topic);
+    const offsets = await admin.fetchTopicOffsets(topic);
+    const end = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    // A compacted or retention-trimmed partition starts past 0; one whose records are all gone
+    // (start = end) has nothing to read and must not be waited for.
+    const start = new Map(offsets.map((o) => [o.partition, BigInt(o.low)]));
     // Partitions with records left to read; the next offset each must reach.
-    const remaining = new Map([...end].filter(([, high]) => high > 0n));
+    const remaining = new Map([...end].filter(([partition, high]) => high > start.get(partition)!));
+    const total = [...remaining].reduce((sum, [partition, high]) => sum + high - start.get(partition)!, 0n);
+    // The next offset to read per partition, for progress.
+    const position = new Map(start);
+    const report = () => {
+      let done = 0n;
+      for (const [partition, at] of position) {
+        const high = end.get(partition)!;
+        done += (at < high ? at : high) - start.get(partition)!;
+      }
+      options.onProgress?.(done, total);
+    };
+    report();
     if (remaining.size === 0) return 0;
     const consumer = kafka.consumer({ groupId, maxBytesPerPartition: 4_194_304 });
     await consumer.connect();
@@ -114,12 +158,19 @@ export async function readTopicSnapshot(
               for (const message of batch.messages) {
                 if (BigInt(message.offset) >= high) break;
                 read++;
-                await onRecord(message.value ?? Buffer.alloc(0), message.offset);
+                await onRecord({
+                  partition: batch.partition,
+                  offset: message.offset,
+                  key: message.key ?? null,
+                  value: message.value ?? null,
+                });
               }
               // Offsets past the last record (e.g. control records) still count as read through.
               const last = batch.messages.at(-1);
               const next = last ? BigInt(last.offset) + 1n : BigInt(batch.lastOffset()) + 1n;
+              position.set(batch.partition, next);
               if (next >= high) remaining.delete(batch.partition);
+              report();
               if (remaining.size === 0) resolve();
             },
           })

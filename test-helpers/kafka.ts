@@ -8,6 +8,8 @@ export interface ConsumedRecord {
   offset: string;
   key: string;
   value: Buffer;
+  /** A null value: a compacted topic's deletion of the key. */
+  tombstone: boolean;
   headers: Record<string, string>;
 }
 
@@ -16,6 +18,7 @@ const toRecord = (partition: number, message: KafkaMessage): ConsumedRecord => (
   offset: message.offset,
   key: message.key?.toString() ?? '',
   value: message.value ?? Buffer.alloc(0),
+  tombstone: message.value === null,
   headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
 });
 

@@ -5,7 +5,8 @@ import { newEvent } from '../../producers/newEvent.ts';
 import type { Principal } from '../auth/principal.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
-import { appendEvents, inTransaction } from './identityEvents.ts';
+import { inTransaction } from '../../connectors/postgres/transaction.ts';
+import { appendEvents } from './identityEvents.ts';
 import { perCaller } from '../http/callerLimits.ts';
 import { apiKeyBody, apiKeyIssued, apiKeyList, apiKeyParams } from './schemas.ts';
 

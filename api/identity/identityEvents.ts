@@ -7,22 +7,6 @@ import type pg from 'pg';
 import { appendToOutbox, toOutboxRecords } from '../../connectors/outbox/outbox.ts';
 import type { EventProducer, PublishItem } from '../../producers/eventProducer.ts';
 
-/** Runs `work` in one transaction: COMMIT if it returns, ROLLBACK if it throws. */
-export async function inTransaction<T>(db: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-  const tx = await db.connect();
-  try {
-    await tx.query('BEGIN');
-    const result = await work(tx);
-    await tx.query('COMMIT');
-    return result;
-  } catch (error) {
-    await tx.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    tx.release();
-  }
-}
-
 /**
  * Appends the events to the outbox inside `tx` (validated against their contracts first: an event
  * that does not fit fails the transaction). The request's traceparent, if any, parents their spans.

@@ -3,7 +3,8 @@
 import { newEvent } from '../../producers/newEvent.ts';
 import { unauthorized } from '../http/errors.ts';
 import type { RouteContext } from '../http/routeContext.ts';
-import { appendEvents, inTransaction } from './identityEvents.ts';
+import { inTransaction } from '../../connectors/postgres/transaction.ts';
+import { appendEvents } from './identityEvents.ts';
 import { perCaller } from '../http/callerLimits.ts';
 import { me } from './schemas.ts';
 import {

@@ -79,6 +79,8 @@ export function outboxConnectorConfig(clients: ClientConfig): Record<string, str
     'transforms.outbox.table.field.event.key': 'aggregateid',
     'transforms.outbox.table.field.event.payload': 'payload',
     'transforms.outbox.table.expand.json.payload': 'false',
+    // A row with a NULL payload is a tombstone: a compacted topic's way to delete its key.
+    'transforms.outbox.route.tombstone.on.empty.payload': 'true',
     'transforms.outbox.route.by.field': 'aggregatetype',
     'transforms.outbox.route.topic.replacement': '${routedByValue}',
     // Header placements keep the value = the payload itself (an envelope placement would wrap it).

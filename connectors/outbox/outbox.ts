@@ -5,9 +5,11 @@
 // The connector must be registered (its replication slot must exist) before writers start: a row
 // committed while there is no slot is never emitted (snapshot.mode no_data, and the row is deleted
 // at once). The stack's `connect` service registers it on `up`.
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { EventProducer, PublishItem, PublishOptions } from '../../producers/eventProducer.ts';
 import { EVENT_TYPE_HEADER, TRACEPARENT_HEADER } from '../../producers/eventProducer.ts';
+import { childTraceparent } from '../../producers/traceparent.ts';
 
 export interface OutboxRecord {
   eventId: string;
@@ -15,9 +17,26 @@ export interface OutboxRecord {
   topic: string;
   key: string;
   eventType: string;
-  /** Confluent wire format, exactly as a producer sends it. */
-  payload: Buffer;
+  /** Confluent wire format, exactly as a producer sends it; null: a tombstone (deletes the key). */
+  payload: Buffer | null;
   traceparent: string;
+}
+
+/** A tombstone for `key` on a compacted topic: the connector writes a record with a null value. */
+export function tombstoneRecord(
+  topic: string,
+  key: string,
+  eventType: string,
+  parentTraceparent?: string,
+): OutboxRecord {
+  return {
+    eventId: randomUUID(),
+    topic,
+    key,
+    eventType,
+    payload: null,
+    traceparent: childTraceparent(parentTraceparent),
+  };
 }
 
 /**

@@ -1,12 +1,32 @@
 // Generated from schemas/**/*.avsc by `npm run schemas -- generate`. Do not edit.
 // Fields with an Avro default are optional when producing; decoded events always carry them.
 
+/** Another answer to the same prompt (a regeneration). */
+export interface FeedbackSibling {
+  /** The sibling answer. */
+  message_id: string;
+  /** Its text. */
+  answer: string;
+  /** Model version that produced it. */
+  model_version: string;
+  /** Its latest rating, if rated. */
+  rating?: null | FeedbackRating;
+  /** The rater's comment on it, if any. */
+  comment?: null | string;
+}
 /** One OpenAI-compatible server of the version. */
 export interface ModelServer {
   /** Base URL, without /v1. */
   url: string;
   /** Requests it generates at once (vLLM max_num_seqs, llama.cpp --parallel). */
   slots: number;
+}
+/** One earlier turn of the conversation. */
+export interface FeedbackTurn {
+  /** system, user or assistant */
+  role: string;
+  /** The turn's text. */
+  content: string;
 }
 /** One turn of a conversation a client sent with its prompt. */
 export interface ContextMessage {
@@ -521,7 +541,7 @@ export interface TrainingStarted {
   feedback_records: number;
 }
 
-/** One rated answer with its prompt, ready for fine-tuning; the latest record per message wins (compacted topic). Key: message_id. */
+/** One rated answer with its prompt, its conversation and its sibling answers, ready for fine-tuning; the latest record per answer wins (compacted topic), and a tombstone (null value) removes it (chat deleted, user erased or opted out of training). Key: message_id. */
 export interface FeedbackRecord {
   /** Unique id of this event; consumers deduplicate on it. */
   event_id: string;
@@ -553,6 +573,12 @@ export interface FeedbackRecord {
   rated_at: number;
   /** Other answers to the same prompt (regenerations), for preference pairs. */
   sibling_message_ids?: Array<string>;
+  /** The conversation before the prompt, oldest first: the chat's system prompt, then the thread's earlier prompts and answers. */
+  context?: Array<FeedbackTurn>;
+  /** The other answers to the same prompt with their ratings: the material of preference pairs. */
+  siblings?: Array<FeedbackSibling>;
+  /** The rater's preset reasons (e.g. inaccurate, unsafe, too-long). */
+  reasons?: Array<string>;
 }
 
 /** A shadow model version answered (or failed to answer) a copy of a prompt, for analytics only: the answer never reaches the user or the chat topic. Key: chat_id. */

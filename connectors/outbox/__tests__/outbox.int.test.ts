@@ -17,7 +17,7 @@ import { Random } from '../../../producers/loadgen/random.ts';
 import { catalog } from '../../../schemas/catalog.ts';
 import { config, uniqueName } from '../../../test-helpers/config.ts';
 import { consumeFrom } from '../../../test-helpers/kafka.ts';
-import { appendToOutbox, toOutboxRecords, type OutboxRecord } from '../outbox.ts';
+import { appendToOutbox, tombstoneRecord, toOutboxRecords, type OutboxRecord } from '../outbox.ts';
 import { readSlotLag, registerSlotLagMetrics } from '../slotLag.ts';
 
 const PARTITIONS = 6;
@@ -129,6 +129,21 @@ test('a rolled-back transaction publishes nothing', async () => {
   await appendInTransactions([[kept!]]);
   const [record] = await consumeFrom(topic, atStart(), 1, 30_000);
   assert.equal(record!.headers.id, kept!.eventId);
+  await admin.deleteTopics({ topics: [topic] });
+});
+
+test('a row without a payload reaches Kafka as a tombstone for its key (compacted topics)', async () => {
+  const topic = await scratchTopic();
+  const workload = new ChatWorkload(new Random(13));
+  const [record] = await toOutboxRecords(producer, [workload.next()], { topic });
+  await appendInTransactions([[record!, tombstoneRecord(topic, record!.key, 'FeedbackRecord')]]);
+  const [live, tombstone] = (await consumeFrom(topic, atStart(), 2, 30_000)).sort((a, b) =>
+    Number(BigInt(a.offset) - BigInt(b.offset)),
+  );
+  assert.equal(live!.tombstone, false);
+  assert.equal(tombstone!.tombstone, true);
+  assert.equal(tombstone!.key, record!.key);
+  assert.equal(tombstone!.partition, live!.partition, 'same key, same partition: compaction deletes it');
   await admin.deleteTopics({ topics: [topic] });
 });
 
