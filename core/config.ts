@@ -99,6 +99,7 @@ const clientEnvSchema = z.object({
     .default('parley'),
   PARLEY_CLICKHOUSE_FLUSH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(50_000),
   PARLEY_CLICKHOUSE_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  PARLEY_FEEDBACK_CONTEXT_TURNS: z.coerce.number().int().min(0).max(10_000).default(50),
   PARLEY_CASSANDRA_BATCH_RECORDS: z.coerce.number().int().min(1).max(10_000).default(32),
   PARLEY_CASSANDRA_BATCH_STATEMENTS: z.coerce.number().int().min(1).max(1_000).default(64),
   PARLEY_CASSANDRA_BATCH_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(40_960),
@@ -159,6 +160,10 @@ export interface ClientConfig {
   postgresUrl: string;
   redisUrl: string;
   clickhouse: { url: string; username: string; password: string };
+  feedback: {
+    /** Earlier turns of the conversation a feedback record keeps as its context. */
+    maxContextTurns: number;
+  };
   clickhouseProjection: {
     /** The analytics database the projector fills and analysts query. */
     database: string;
@@ -336,6 +341,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         tokenFlushMs: client.PARLEY_TOKEN_STREAM_FLUSH_MS,
         tokenStreamTtlSeconds: client.PARLEY_TOKEN_STREAM_TTL_S,
       },
+      feedback: { maxContextTurns: client.PARLEY_FEEDBACK_CONTEXT_TURNS },
       clickhouseProjection: {
         database: client.PARLEY_CLICKHOUSE_DATABASE,
         flushRows: client.PARLEY_CLICKHOUSE_FLUSH_ROWS,
