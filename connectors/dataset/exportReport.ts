@@ -15,7 +15,9 @@ export function describeSnapshot(snapshot: FeedbackSnapshot): string[] {
       `${removed} removed by ${plural(tombstones, 'tombstone')}), ${snapshot.unreadable.length} unreadable`,
   ];
   for (const u of snapshot.unreadable)
-    lines.push(`  unreadable: partition ${u.partition} offset ${u.offset} key ${u.key ?? '(none)'}: ${u.error}`);
+    lines.push(
+      `  unreadable: partition ${u.partition} offset ${u.offset} key ${u.key ?? '(none)'}: ${u.error}`,
+    );
   return lines;
 }
 
@@ -45,7 +47,9 @@ export function describeOutcome(outcome: ExportOutcome, options: { explain?: boo
     if (options.explain) for (const id of ids) lines.push(`        ${id}`);
   }
   if (report.unexplained.length > 0) {
-    lines.push(`    ${String(report.unexplained.length).padStart(width)}  left out for no known reason (a bug):`);
+    lines.push(
+      `    ${String(report.unexplained.length).padStart(width)}  left out for no known reason (a bug):`,
+    );
     for (const id of report.unexplained) lines.push(`        ${id}`);
   }
   for (const { messageId, reason } of report.unexpected)

@@ -32,9 +32,16 @@ export async function readFeedbackSnapshot(
   const topic = options.topic ?? topics.feedback;
   const serde = options.serde ?? new EventSerde(createSchemaRegistry(config));
   const state = new FeedbackState();
-  await readTopicSnapshotRecords(config, topic, (record) => apply(state, serde, record), {
-    onProgress: options.onProgress,
-  });
+  try {
+    await readTopicSnapshotRecords(config, topic, (record) => apply(state, serde, record), {
+      onProgress: options.onProgress,
+    });
+  } catch (error) {
+    // kafkajs says "This server does not host this topic-partition", without the topic.
+    if (unknownTopic(error) || unknownTopic((error as { cause?: unknown }).cause))
+      throw new Error(`topic ${topic} does not exist`, { cause: error });
+    throw error;
+  }
   return { topic, records: state.live(), unreadable: state.unreadableRecords(), stats: state.stats };
 }
 
@@ -68,3 +75,6 @@ function knownSchema(serde: EventSerde, value: Buffer): boolean {
     return true;
   }
 }
+
+const unknownTopic = (error: unknown) =>
+  (error as { type?: string } | undefined)?.type === 'UNKNOWN_TOPIC_OR_PARTITION';

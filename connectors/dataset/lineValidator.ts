@@ -36,5 +36,6 @@ function validator(format: FormatName): ValidateFunction {
 /** Throws InvalidLineError unless `line` (one JSONL line, 1-based `lineNumber`) matches the schema. */
 export function validateLine(format: FormatName, line: string, lineNumber: number): void {
   const validate = validator(format);
-  if (!validate(JSON.parse(line))) throw new InvalidLineError(format, lineNumber, ajv.errorsText(validate.errors));
+  if (!validate(JSON.parse(line)))
+    throw new InvalidLineError(format, lineNumber, ajv.errorsText(validate.errors));
 }

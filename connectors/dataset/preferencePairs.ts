@@ -41,8 +41,7 @@ export function preferencePairs(records: readonly FeedbackRecord[], filter: Expo
       if (filterReason(preferred, filter) === undefined)
         for (const nonPreferred of down) pairs.push({ preferred, nonPreferred });
   return pairs.sort(
-    (a, b) =>
-      compareByRating(a.preferred, b.preferred) || compareByRating(a.nonPreferred, b.nonPreferred),
+    (a, b) => compareByRating(a.preferred, b.preferred) || compareByRating(a.nonPreferred, b.nonPreferred),
   );
 }
 

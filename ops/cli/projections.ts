@@ -6,24 +6,8 @@ import { rebuildCassandra } from '../../processors/cassandra/rebuild.ts';
 import { formatDifference, reconcileCassandra } from '../../processors/cassandra/reconcile.ts';
 import { topics } from '../../schemas/catalog.ts';
 import { EventSerde } from '../../schemas/serde.ts';
+import { progressPrinter } from './progress.ts';
 import { runCli } from './runCli.ts';
-
-function progressPrinter(): (done: bigint, total: bigint) => void {
-  let lastDecile = -1;
-  return (done, total) => {
-    const fraction = total === 0n ? 1 : Number(done) / Number(total);
-    if (process.stderr.isTTY) {
-      const width = 40;
-      const filled = Math.round(fraction * width);
-      process.stderr.write(
-        `\r  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(1)}% ${done}/${total}`,
-      );
-    } else if (Math.floor(fraction * 10) > lastDecile) {
-      lastDecile = Math.floor(fraction * 10);
-      console.log(`  ${(fraction * 100).toFixed(0)}% (${done}/${total} records)`);
-    }
-  };
-}
 
 runCli(async ([command, target]) => {
   if (!['migrate', 'rebuild', 'reconcile'].includes(command ?? '') || target !== 'cassandra') {
@@ -49,11 +33,12 @@ runCli(async ([command, target]) => {
       await admin.connect();
       try {
         console.log(`rebuilding the Cassandra read models from ${topics.chat}, offset 0`);
+        const progress = progressPrinter();
         const result = await rebuildCassandra(config, client, admin, {
           topic: topics.chat,
-          onProgress: progressPrinter(),
+          onProgress: progress,
         });
-        if (process.stderr.isTTY) process.stderr.write('\n');
+        progress.finish();
         console.log(
           `rebuilt ${result.records} records into ${result.keyspace} in ${result.seconds.toFixed(1)} s; it is now active (previous: ${result.previous}, kept; drop it when no longer needed)`,
         );

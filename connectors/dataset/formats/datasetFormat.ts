@@ -18,7 +18,10 @@ export interface DatasetFormat {
   unit: string;
   lines(records: readonly FeedbackRecord[], filter: ExportFilter): ExportLine[];
   /** Why a record is in no line (undefined: it should be in one), decided record by record. */
-  explainer(records: readonly FeedbackRecord[], filter: ExportFilter): (record: FeedbackRecord) => Reason | undefined;
+  explainer(
+    records: readonly FeedbackRecord[],
+    filter: ExportFilter,
+  ): (record: FeedbackRecord) => Reason | undefined;
 }
 
 /** One line per rated answer that passes the filter and `exclude` gives no reason against. */
@@ -27,7 +30,8 @@ export function answerFormat(
   render: (record: FeedbackRecord) => object,
   exclude: (record: FeedbackRecord) => Reason | undefined = () => undefined,
 ): DatasetFormat {
-  const reason = (record: FeedbackRecord, filter: ExportFilter) => filterReason(record, filter) ?? exclude(record);
+  const reason = (record: FeedbackRecord, filter: ExportFilter) =>
+    filterReason(record, filter) ?? exclude(record);
   return {
     name,
     unit: 'example',

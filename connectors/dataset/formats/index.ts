@@ -15,4 +15,5 @@ export const datasetFormats: Record<FormatName, DatasetFormat> = {
   'trl-kto': trlKto,
 };
 
-export const isFormatName = (name: string): name is FormatName => (formatNames as readonly string[]).includes(name);
+export const isFormatName = (name: string): name is FormatName =>
+  (formatNames as readonly string[]).includes(name);
