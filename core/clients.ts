@@ -54,6 +54,10 @@ export function createClickHouse(config: ClientConfig): ClickHouseClient {
     password: config.clickhouse.password,
     // Failures surface as rejected promises; the client's own console logging would duplicate them.
     log: { level: ClickHouseLogLevel.OFF },
+    // Drop an idle socket well before the server does (the stack's keep_alive_timeout is 3 s):
+    // reusing one the server is closing fails the request with EPIPE / socket hang up. A long
+    // synchronous task can delay the idle timer, so a stale socket is also checked before reuse.
+    keep_alive: { enabled: true, idle_socket_ttl: 1_000, eagerly_destroy_stale_sockets: true },
   });
 }
 

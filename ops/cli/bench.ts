@@ -6,6 +6,7 @@ import { benchCassandra } from '../bench/cassandra.ts';
 import { benchOutbox } from '../bench/outbox.ts';
 import { benchInference } from '../bench/inference.ts';
 import { benchApi } from '../bench/api.ts';
+import { benchClickHouse } from '../bench/clickhouse.ts';
 import { runCli } from './runCli.ts';
 
 const benches: Record<string, (args: string[]) => Promise<void>> = {
@@ -15,6 +16,7 @@ const benches: Record<string, (args: string[]) => Promise<void>> = {
   outbox: (args) => benchOutbox(loadConfig().clients, args),
   inference: (args) => benchInference(loadConfig(), args),
   api: (args) => benchApi(loadConfig().clients, args),
+  clickhouse: (args) => benchClickHouse(loadConfig().clients, args),
 };
 
 async function main([name, ...args]: string[]): Promise<number> {

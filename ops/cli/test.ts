@@ -7,6 +7,7 @@ import { createCassandraClient } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
 import { createContext, up } from '../stack/manager.ts';
 import { repoRoot } from '../stack/paths.ts';
+import { CHDB, npmToolPath } from '../stack/install/npmTool.ts';
 import { services } from '../stack/services/index.ts';
 import { runCli } from './runCli.ts';
 
@@ -58,6 +59,8 @@ async function main(filters: string[]): Promise<number> {
     {
       cwd: repoRoot,
       stdio: 'inherit',
+      // The current-engine proof of the analytics SQL loads chdb from here (test-helpers/chdbEngine.ts).
+      env: { ...process.env, [CHDB.env]: await npmToolPath(CHDB.name, CHDB.version) },
     },
   );
   return new Promise((resolveCode) => child.on('close', (code) => resolveCode(code ?? 1)));

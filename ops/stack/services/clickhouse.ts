@@ -60,7 +60,11 @@ function usersXml(ctx: ServiceContext): string {
 
 export const clickhouse: ServiceDefinition = {
   name: 'clickhouse',
-  apt: [{ path: '/usr/sbin/clickhouse-server', pkg: 'clickhouse-server' }],
+  apt: [
+    { path: '/usr/sbin/clickhouse-server', pkg: 'clickhouse-server' },
+    // The client data scientists connect with (docs/analytics.md); its test runs every documented query.
+    { path: '/usr/bin/clickhouse-client', pkg: 'clickhouse-client' },
+  ],
   startTimeoutMs: 60_000,
   stopGraceMs: 30_000,
   ports: (ctx) => [

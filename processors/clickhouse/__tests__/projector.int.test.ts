@@ -1,0 +1,158 @@
+// The ClickHouse projector against real Kafka, registry and ClickHouse: every event lands once in
+// its tables with its values, the views equal direct aggregates (reconcile), a replay or a lost
+// insert reply doubles nothing, a poison record is dead-lettered, and an outage pauses fetching
+// and loses nothing.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  createEventProducer,
+  createTransport,
+  transportSettings,
+  type EventProducer,
+} from '../../../producers/eventProducer.ts';
+import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
+import { Random } from '../../../producers/loadgen/random.ts';
+import { eventually, within } from '../../../test-helpers/bounded.ts';
+import {
+  createTestDatabase,
+  faultyStore,
+  startTestProjector,
+  type TestDatabase,
+} from '../../../test-helpers/clickhouse.ts';
+import { config, uniqueName } from '../../../test-helpers/config.ts';
+import { consumeFrom } from '../../../test-helpers/kafka.ts';
+import { createChatTopic, testSerde, waitForCatchUp } from '../../../test-helpers/projector.ts';
+import { formatClickHouseDifference, reconcileClickHouse } from '../reconcile.ts';
+
+let producer: EventProducer;
+let database: TestDatabase;
+before(async () => {
+  producer = await createEventProducer(config.clients);
+  database = await createTestDatabase();
+});
+after(async () => {
+  await producer.close();
+  await database.drop();
+});
+
+async function publishWorkload(topic: string, count: number, seed: number): Promise<void> {
+  const workload = new ChatWorkload(new Random(seed));
+  await within(
+    `publishing ${count} events`,
+    120_000,
+    producer.publishMany(
+      Array.from({ length: count }, () => workload.next()),
+      { topic },
+    ),
+  );
+}
+
+async function assertReconciled(topic: string, db: TestDatabase, published: number): Promise<void> {
+  const report = await within(
+    'reconcile',
+    120_000,
+    reconcileClickHouse(config.clients, testSerde(), db.engine, [topic]),
+  );
+  assert.deepEqual(report.differences.map(formatClickHouseDifference), []);
+  assert.equal(report.eventsRead, published);
+  assert.equal(report.expectedRows.events, published - report.deadLettered);
+  assert.ok(
+    report.expectedRows.answers > 0 && report.expectedRows.ratings > 0,
+    'the mix has answers and ratings',
+  );
+  assert.ok(report.viewsChecked >= 4);
+}
+
+test(
+  'every event lands once, with its values; a full replay inserts nothing twice',
+  { timeout: 600_000 },
+  async () => {
+    const topic = await createChatTopic(3);
+    await publishWorkload(topic, 4_000, 31);
+    const first = await startTestProjector([topic], database, { flushRows: 500 });
+    try {
+      await waitForCatchUp(first.groupId, topic, 180_000);
+    } finally {
+      await first.stop();
+    }
+    await assertReconciled(topic, database, 4_000);
+
+    // A new consumer group reads everything again from offset 0: the inserted prefix skips it all.
+    const replay = await startTestProjector([topic], database, { flushRows: 500 });
+    try {
+      await waitForCatchUp(replay.groupId, topic, 180_000);
+    } finally {
+      await replay.stop();
+    }
+    await assertReconciled(topic, database, 4_000);
+  },
+);
+
+test(
+  'an insert whose reply is lost after it landed is not inserted again',
+  { timeout: 300_000 },
+  async () => {
+    const topic = await createChatTopic(2);
+    await publishWorkload(topic, 1_500, 32);
+    const store = faultyStore(database, { loseRepliesOf: 3 });
+    const projector = await startTestProjector([topic], database, { flushRows: 200, store });
+    try {
+      await waitForCatchUp(projector.groupId, topic, 180_000);
+    } finally {
+      await projector.stop();
+    }
+    assert.equal(store.repliesLost(), 3, 'three inserts landed and then failed for the projector');
+    await assertReconciled(topic, database, 1_500);
+  },
+);
+
+test(
+  'ClickHouse refusing inserts pauses fetching; once it accepts, nothing is missing',
+  { timeout: 300_000 },
+  async () => {
+    const topic = await createChatTopic(2);
+    await publishWorkload(topic, 1_000, 33);
+    const store = faultyStore(database, { refuseFirst: 6 });
+    const projector = await startTestProjector([topic], database, { flushRows: 250, store });
+    try {
+      await eventually(
+        async () => (await projector.metrics.paused.get()).values[0]?.value === 1,
+        60_000,
+        'fetching paused while inserts fail',
+      );
+      await waitForCatchUp(projector.groupId, topic, 180_000);
+    } finally {
+      await projector.stop();
+    }
+    assert.equal(store.refused(), 6);
+    await assertReconciled(topic, database, 1_000);
+  },
+);
+
+test(
+  'an undecodable record goes to the dead-letter topic with its reason; the next is projected',
+  { timeout: 300_000 },
+  async () => {
+    const topic = await createChatTopic(1);
+    const raw = createTransport('rdkafka', transportSettings(config.clients, uniqueName('poison')));
+    await raw.connect();
+    try {
+      await raw.send([{ topic, key: 'k', value: Buffer.from('not an event'), headers: {} }]);
+    } finally {
+      await raw.disconnect();
+    }
+    await publishWorkload(topic, 50, 34);
+    const projector = await startTestProjector([topic], database, { flushRows: 10 });
+    try {
+      await waitForCatchUp(projector.groupId, topic, 120_000);
+    } finally {
+      await projector.stop();
+    }
+    const [dead] = await consumeFrom(`${topic}.dlq`, new Map([[0, 0n]]), 1, 60_000);
+    assert.match(dead!.headers['parley-dlq-reason']!, /wire format/);
+    const report = await reconcileClickHouse(config.clients, testSerde(), database.engine, [topic]);
+    assert.equal(report.deadLettered, 1);
+    assert.deepEqual(report.differences.map(formatClickHouseDifference), []);
+    assert.equal(report.actualRows.events, 50);
+  },
+);
