@@ -88,6 +88,8 @@ export interface SnapshotRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** The record's Kafka timestamp, ms since the epoch. */
+  timestamp: number;
 }
 
 export interface SnapshotOptions {
@@ -163,6 +165,7 @@ export async function readTopicSnapshotRecords(
                   offset: message.offset,
                   key: message.key ?? null,
                   value: message.value ?? null,
+                  timestamp: Number(message.timestamp),
                 });
               }
               // Offsets past the last record (e.g. control records) still count as read through.

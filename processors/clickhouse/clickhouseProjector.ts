@@ -22,7 +22,13 @@ import type { ClientConfig } from '../../core/config.ts';
 import { logger as rootLogger } from '../../core/logger.ts';
 import { createTransport, transportSettings } from '../../producers/eventProducer.ts';
 import type { ProducerTransport } from '../../producers/transport.ts';
-import { ANALYTICS_TABLES, analyticsRows, type AnalyticsTable } from '../../projections/clickhouse/rows.ts';
+import {
+  ANALYTICS_TABLES,
+  analyticsRows,
+  tombstoneRows,
+  type AnalyticsRows,
+  type AnalyticsTable,
+} from '../../projections/clickhouse/rows.ts';
 import { EventSerde, type DecodedEvent } from '../../schemas/serde.ts';
 import type { SourceRecord } from '../runtime/deadLetter.ts';
 import { DeadLetterSender } from '../runtime/deadLetterSender.ts';
@@ -165,23 +171,26 @@ export class ClickHouseProjector {
           value: message.value ?? Buffer.alloc(0),
           headers: message.headers ?? {},
         };
-        let decoded: DecodedEvent;
-        try {
-          decoded = this.serde.decodeKnown(source.value) ?? (await this.serde.decode(source.value));
-        } catch (error) {
-          // Undecodable: no retry can fix the bytes. Sent before the offset moves past it.
-          await this.deadLetters.send(source, error, 1);
-          this.pending.taken(topic, partition, message.offset, Number(message.timestamp));
-          resolveOffset(message.offset);
-          taken++;
-          continue;
+        const at = { topic, partition, offset: message.offset };
+        let rows: AnalyticsRows;
+        if (message.value === null) {
+          // A tombstone (compacted topics): the key is deleted.
+          rows = tombstoneRows(source.key, Number(message.timestamp), at);
+        } else {
+          let decoded: DecodedEvent;
+          try {
+            decoded = this.serde.decodeKnown(source.value) ?? (await this.serde.decode(source.value));
+          } catch (error) {
+            // Undecodable: no retry can fix the bytes. Sent before the offset moves past it.
+            await this.deadLetters.send(source, error, 1);
+            this.pending.taken(topic, partition, message.offset, Number(message.timestamp));
+            resolveOffset(message.offset);
+            taken++;
+            continue;
+          }
+          rows = analyticsRows(decoded.name, decoded.event, at, source.value.length);
+          this.metrics.processed.inc({ topic, event: decoded.name });
         }
-        const rows = analyticsRows(
-          decoded.name,
-          decoded.event,
-          { topic, partition, offset: message.offset },
-          source.value.length,
-        );
         const offset = BigInt(message.offset);
         for (const table of ANALYTICS_TABLES) {
           const row = rows[table];
@@ -189,7 +198,6 @@ export class ClickHouseProjector {
             this.pending.add(table, row);
         }
         this.pending.taken(topic, partition, message.offset, Number(message.timestamp));
-        this.metrics.processed.inc({ topic, event: decoded.name });
         resolveOffset(message.offset);
         taken++;
       }

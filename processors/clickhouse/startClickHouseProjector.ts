@@ -8,8 +8,14 @@ import { topics } from '../../schemas/catalog.ts';
 import { AnalyticsStore } from './analyticsStore.ts';
 import { ClickHouseProjector } from './clickhouseProjector.ts';
 
-/** Every topic whose events are analytics rows (the feedback topic is derived, not a fact). */
-export const ANALYTICS_TOPICS = [topics.identity, topics.chat, topics.model, topics.shadow] as const;
+/** Every topic whose records are analytics rows. */
+export const ANALYTICS_TOPICS = [
+  topics.identity,
+  topics.chat,
+  topics.model,
+  topics.shadow,
+  topics.feedback,
+] as const;
 
 export interface RunningClickHouseProjector {
   projector: ClickHouseProjector;

@@ -36,7 +36,7 @@ test('every event type has its events row: type, ids, time, size, source positio
   }
 });
 
-test('only answers, failures, shadow runs and ratings have rows beyond events', () => {
+test('only answers, failures, shadow runs, ratings and feedback records have rows beyond events', () => {
   const extra = (name: EventName) =>
     Object.keys(analyticsRows(name, sample(name), at, 1))
       .filter((t) => t !== 'events')
@@ -49,7 +49,9 @@ test('only answers, failures, shadow runs and ratings have rows beyond events', 
           ? ['inference_runs']
           : name === 'MessageRated'
             ? ['ratings']
-            : [];
+            : name === 'FeedbackRecord'
+              ? ['feedback']
+              : [];
     assert.deepEqual(extra(name), expected, name);
   }
 });

@@ -6,6 +6,7 @@ import type {
   AnswerGenerated,
   EventMap,
   EventName,
+  FeedbackRecord,
   MessageRated,
   ShadowAnswerRecorded,
 } from '../../schemas/generated/events.ts';
@@ -75,16 +76,42 @@ export interface RatingRow extends SourceColumns {
   reasons: string[];
 }
 
-/** The rows of one event, by table; every event has its `events` row. */
+/** A feedback record's facts and sizes (its texts stay on the topic), or its tombstone. */
+export interface FeedbackRow extends SourceColumns {
+  message_id: string;
+  deleted: number;
+  chat_id: string;
+  user_id: string;
+  prompt_message_id: string;
+  model_version: string;
+  /** 'positive' | 'negative' | '' (a tombstone). */
+  rating: string;
+  comment: string;
+  rated_at_ms: number;
+  context_turns: number;
+  siblings: number;
+  rated_siblings: number;
+  prompt_chars: number;
+  answer_chars: number;
+}
+
+/** The rows of one record, by table; every event has its `events` row (a tombstone is no event). */
 export interface AnalyticsRows {
-  events: EventRow;
+  events?: EventRow;
   answers?: RunRow;
   inference_runs?: InferenceRunRow;
   ratings?: RatingRow;
+  feedback?: FeedbackRow;
 }
 
 export type AnalyticsTable = keyof AnalyticsRows;
-export const ANALYTICS_TABLES: readonly AnalyticsTable[] = ['events', 'answers', 'inference_runs', 'ratings'];
+export const ANALYTICS_TABLES: readonly AnalyticsTable[] = [
+  'events',
+  'answers',
+  'inference_runs',
+  'ratings',
+  'feedback',
+];
 
 /** ClickHouse DateTime text (seconds, UTC); the milliseconds ride in `occurred_at_ms`. */
 export const dateTimeText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -210,14 +237,67 @@ function ratingRow(e: MessageRated, at: SourcePosition): RatingRow {
   };
 }
 
+const polarity = (rating: string | null | undefined): string =>
+  rating === 'THUMBS_UP' ? 'positive' : rating === 'THUMBS_DOWN' ? 'negative' : '';
+
+function feedbackRow(e: FeedbackRecord, at: SourcePosition): FeedbackRow {
+  const siblings = e.siblings ?? [];
+  return {
+    ...source(e, at),
+    message_id: e.message_id,
+    deleted: 0,
+    chat_id: e.chat_id,
+    user_id: e.user_id,
+    prompt_message_id: e.prompt_message_id,
+    model_version: e.model_version,
+    rating: polarity(e.rating),
+    comment: e.comment ?? '',
+    rated_at_ms: e.rated_at,
+    context_turns: (e.context ?? []).length,
+    siblings: siblings.length,
+    rated_siblings: siblings.filter((s) => s.rating !== null && s.rating !== undefined).length,
+    prompt_chars: e.prompt.length,
+    answer_chars: e.answer.length,
+  };
+}
+
+/**
+ * A null value on a compacted topic (the feedback topic): the key is deleted. Its row carries the
+ * key and the record's timestamp; its id names its position, as a tombstone has no event id.
+ */
+export function tombstoneRows(key: string, timestampMs: number, at: SourcePosition): AnalyticsRows {
+  return {
+    feedback: {
+      ...source(
+        { event_id: `tombstone:${at.topic}:${at.partition}:${at.offset}`, occurred_at: timestampMs },
+        at,
+      ),
+      message_id: key,
+      deleted: 1,
+      chat_id: '',
+      user_id: '',
+      prompt_message_id: '',
+      model_version: '',
+      rating: '',
+      comment: '',
+      rated_at_ms: 0,
+      context_turns: 0,
+      siblings: 0,
+      rated_siblings: 0,
+      prompt_chars: 0,
+      answer_chars: 0,
+    },
+  };
+}
+
 /** The analytics rows of one event; `sizeBytes` is its encoded size on the topic. */
 export function analyticsRows(
   name: EventName,
   event: EventMap[EventName],
   at: SourcePosition,
   sizeBytes: number,
-): AnalyticsRows {
-  const rows: AnalyticsRows = { events: eventRow(name, event, at, sizeBytes) };
+): AnalyticsRows & { events: EventRow } {
+  const rows: AnalyticsRows & { events: EventRow } = { events: eventRow(name, event, at, sizeBytes) };
   if (name === 'AnswerGenerated') {
     rows.answers = answerRow(event as AnswerGenerated, at);
     rows.inference_runs = live(rows.answers);
@@ -228,6 +308,8 @@ export function analyticsRows(
     rows.inference_runs = shadowRow(event as ShadowAnswerRecorded, at);
   } else if (name === 'MessageRated') {
     rows.ratings = ratingRow(event as MessageRated, at);
+  } else if (name === 'FeedbackRecord') {
+    rows.feedback = feedbackRow(event as FeedbackRecord, at);
   }
   return rows;
 }

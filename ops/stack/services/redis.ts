@@ -1,4 +1,7 @@
 // A project-owned Redis (Debian's redis-server) with append-only persistence in our data folder.
+// No RDB snapshots besides the AOF: a snapshot forks the server and writes its whole memory, which
+// under steady writes (sessions, rate limits, token streams) every minute stalled requests by
+// 50–150 ms (`npm run bench -- api`); the AOF (fsync every second) already keeps sessions.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRedis } from '../../../core/clients.ts';
@@ -26,7 +29,7 @@ export const redis: ServiceDefinition = {
         '--appendonly',
         'yes',
         '--save',
-        '60 1',
+        '',
         '--daemonize',
         'no',
         '--logfile',

@@ -20,6 +20,7 @@ import {
   type TestDatabase,
 } from '../../../test-helpers/clickhouse.ts';
 import { config, uniqueName } from '../../../test-helpers/config.ts';
+import { createFeedbackTopic, publishTombstones } from '../../../test-helpers/feedback.ts';
 import { consumeFrom } from '../../../test-helpers/kafka.ts';
 import { createChatTopic, testSerde, waitForCatchUp } from '../../../test-helpers/projector.ts';
 import { formatClickHouseDifference, reconcileClickHouse } from '../reconcile.ts';
@@ -156,3 +157,35 @@ test(
     assert.equal(report.actualRows.events, 50);
   },
 );
+
+test('feedback records and their tombstones: the latest row of each answer wins, as on the compacted topic', async () => {
+  const topic = await createFeedbackTopic(2);
+  const workload = new ChatWorkload(new Random(35));
+  const records = Array.from({ length: 20 }, () => workload.sample('FeedbackRecord'));
+  await producer.publishMany(records, { topic });
+  const deleted = records.slice(0, 5).map((r) => r.event.message_id);
+  await publishTombstones(topic, deleted);
+  const projector = await startTestProjector([topic], database, { flushRows: 7 });
+  try {
+    await waitForCatchUp(projector.groupId, topic, 120_000);
+  } finally {
+    await projector.stop();
+  }
+  const report = await reconcileClickHouse(config.clients, testSerde(), database.engine, [topic]);
+  assert.deepEqual(report.differences.map(formatClickHouseDifference), []);
+  assert.deepEqual(
+    [report.actualRows.feedback, report.actualRows.events],
+    [25, 20],
+    'tombstones are no events',
+  );
+  const live = await database.engine.rows<{ message_id: string }>(
+    `SELECT message_id FROM (SELECT message_id, argMax(deleted, kafka_offset) AS gone FROM feedback WHERE kafka_topic = '${topic}' GROUP BY message_id) WHERE gone = 0 ORDER BY message_id`,
+  );
+  assert.deepEqual(
+    live.map((r) => r.message_id),
+    records
+      .slice(5)
+      .map((r) => r.event.message_id)
+      .sort(),
+  );
+});
