@@ -1,5 +1,5 @@
 // npm run projections -- migrate|rebuild|reconcile cassandra
-// npm run projections -- migrate|reconcile clickhouse
+// npm run projections -- migrate|rebuild|reconcile clickhouse
 import {
   createCassandraClient,
   createClickHouse,
@@ -7,6 +7,8 @@ import {
   createSchemaRegistry,
 } from '../../core/clients.ts';
 import { loadConfig, type ClientConfig } from '../../core/config.ts';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { rebuildClickHouse } from '../../processors/clickhouse/rebuild.ts';
 import { formatClickHouseDifference, reconcileClickHouse } from '../../processors/clickhouse/reconcile.ts';
 import { ANALYTICS_TOPICS } from '../../processors/clickhouse/startClickHouseProjector.ts';
 import { migrateClickHouse } from '../../projections/clickhouse/migrate.ts';
@@ -19,11 +21,10 @@ import { EventSerde } from '../../schemas/serde.ts';
 import { progressPrinter } from './progress.ts';
 import { runCli } from './runCli.ts';
 
-const usage =
-  'usage: npm run projections -- <migrate|rebuild|reconcile> cassandra | <migrate|reconcile> clickhouse';
+const usage = 'usage: npm run projections -- <migrate|rebuild|reconcile> <cassandra|clickhouse>';
 
 runCli(async ([command, target]) => {
-  if (target === 'clickhouse' && (command === 'migrate' || command === 'reconcile'))
+  if (target === 'clickhouse' && (command === 'migrate' || command === 'rebuild' || command === 'reconcile'))
     return clickhouse(command, loadConfig().clients);
   if (!['migrate', 'rebuild', 'reconcile'].includes(command ?? '') || target !== 'cassandra') {
     console.error(usage);
@@ -82,44 +83,84 @@ runCli(async ([command, target]) => {
   }
 });
 
-/** The analytics database: apply its migrations, or reconcile it with the topics. */
-async function clickhouse(command: 'migrate' | 'reconcile', config: ClientConfig): Promise<number> {
-  const { database } = config.clickhouseProjection;
+/** The analytics database: apply its migrations, rebuild it into a new one, or reconcile it. */
+async function clickhouse(
+  command: 'migrate' | 'rebuild' | 'reconcile',
+  config: ClientConfig,
+): Promise<number> {
   const client = createClickHouse(config);
-  const engine = clickHouseEngine(client, database);
   try {
     if (command === 'migrate') {
-      const ran = await migrateClickHouse(engine, database);
+      const { database } = config.clickhouseProjection;
+      const ran = await migrateClickHouse(clickHouseEngine(client, database), database);
       console.log(ran.length ? `applied ${ran.join(', ')}` : 'no migrations to apply');
       return 0;
     }
-    const report = await reconcileClickHouse(
-      config,
-      new EventSerde(createSchemaRegistry(config)),
-      engine,
-      ANALYTICS_TOPICS,
-    );
-    const counts = Object.entries(report.actualRows)
-      .map(([table, n]) => `${table} ${n}/${report.expectedRows[table as keyof typeof report.expectedRows]}`)
-      .join(', ');
-    console.log(
-      `reconcile ${ANALYTICS_TOPICS.join(', ')} → ClickHouse ${database}: ${report.eventsRead} events (${report.deadLettered} dead-lettered); rows present/expected: ${counts}; ${report.viewsChecked} views checked`,
-    );
-    const shown = 50;
-    for (const difference of report.differences.slice(0, shown))
-      console.log(formatClickHouseDifference(difference));
-    const count = report.differences.length;
-    if (count > shown) {
-      const byKind = new Map<string, number>();
-      for (const d of report.differences)
-        byKind.set(`${d.kind} ${d.relation}`, (byKind.get(`${d.kind} ${d.relation}`) ?? 0) + 1);
-      console.log(
-        `... ${count - shown} more; all by kind: ${[...byKind].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
-      );
+    if (command === 'rebuild') {
+      const admin = createKafka(config, 'parley-rebuild').admin();
+      await admin.connect();
+      try {
+        console.log(`rebuilding the analytics from ${ANALYTICS_TOPICS.join(', ')}, offset 0`);
+        let progress: ReturnType<typeof progressPrinter> | undefined;
+        let current = '';
+        const result = await rebuildClickHouse(config, client, admin, {
+          topics: ANALYTICS_TOPICS,
+          onProgress: (topic, done, total) => {
+            if (topic !== current) {
+              progress?.finish();
+              console.log(`  ${topic}`);
+              [current, progress] = [topic, progressPrinter()];
+            }
+            progress!(done, total);
+          },
+        });
+        progress?.finish();
+        const verdict = await reconcileAndPrint(config, client, result.database);
+        console.log(
+          `rebuilt ${result.records} records into ${result.database} in ${result.seconds.toFixed(1)} s. To switch: set PARLEY_CLICKHOUSE_DATABASE=${result.database} and restart \`npm run processor -- clickhouse\` (its consumer group is the rebuild's, so it continues where the rebuild stopped); point analysts at ${result.database}; drop ${config.clickhouseProjection.database} when no longer needed.`,
+        );
+        return verdict;
+      } finally {
+        await admin.disconnect();
+      }
     }
-    console.log(count === 0 ? '✓ no differences' : `✗ ${count} differences`);
-    return count === 0 ? 0 : 1;
+    return await reconcileAndPrint(config, client, config.clickhouseProjection.database);
   } finally {
     await client.close();
   }
+}
+
+/** Reconciles `database` with the topics and prints the report; 0 when there is no difference. */
+async function reconcileAndPrint(
+  config: ClientConfig,
+  client: ClickHouseClient,
+  database: string,
+): Promise<number> {
+  const engine = clickHouseEngine(client, database);
+  const report = await reconcileClickHouse(
+    config,
+    new EventSerde(createSchemaRegistry(config)),
+    engine,
+    ANALYTICS_TOPICS,
+  );
+  const counts = Object.entries(report.actualRows)
+    .map(([table, n]) => `${table} ${n}/${report.expectedRows[table as keyof typeof report.expectedRows]}`)
+    .join(', ');
+  console.log(
+    `reconcile ${ANALYTICS_TOPICS.join(', ')} → ClickHouse ${database}: ${report.eventsRead} events (${report.deadLettered} dead-lettered); rows present/expected: ${counts}; ${report.viewsChecked} views checked`,
+  );
+  const shown = 50;
+  for (const difference of report.differences.slice(0, shown))
+    console.log(formatClickHouseDifference(difference));
+  const count = report.differences.length;
+  if (count > shown) {
+    const byKind = new Map<string, number>();
+    for (const d of report.differences)
+      byKind.set(`${d.kind} ${d.relation}`, (byKind.get(`${d.kind} ${d.relation}`) ?? 0) + 1);
+    console.log(
+      `... ${count - shown} more; all by kind: ${[...byKind].map(([k, n]) => `${k}: ${n}`).join(', ')}`,
+    );
+  }
+  console.log(count === 0 ? '✓ no differences' : `✗ ${count} differences`);
+  return count === 0 ? 0 : 1;
 }

@@ -40,7 +40,15 @@ import type { AnalyticsStore } from './analyticsStore.ts';
 import { PendingBatch, type AnalyticsRow, type TakenBatch } from './pendingBatch.ts';
 
 export const CLICKHOUSE_PROJECTOR = 'clickhouse';
+
+/**
+ * The consumer group of a projector into `database`: one group per database, so a rebuilt database
+ * comes with its own offsets, and pointing the live projector at it continues where its rebuild
+ * stopped (processors/clickhouse/rebuild.ts).
+ */
+export const clickHouseGroupId = (database: string) => `parley.${CLICKHOUSE_PROJECTOR}.${database}`;
 export const DEFAULT_CLICKHOUSE_METRICS_PORT = 9466;
+const STALE_CHECK_EVERY = 500;
 
 export interface ClickHouseProjectorOptions {
   topics: readonly string[];
@@ -86,7 +94,7 @@ export class ClickHouseProjector {
     private readonly config: ClientConfig,
     private readonly options: ClickHouseProjectorOptions,
   ) {
-    this.groupId = options.groupId ?? `parley.${CLICKHOUSE_PROJECTOR}`;
+    this.groupId = options.groupId ?? clickHouseGroupId(options.store.database);
     this.log = rootLogger.child({ processor: CLICKHOUSE_PROJECTOR, group: this.groupId });
     this.retry = { ...(options.retry ?? defaultRetryPolicy), retryEveryFailure: true };
     this.metrics = new ProcessorMetrics(CLICKHOUSE_PROJECTOR, {
@@ -161,8 +169,10 @@ export class ClickHouseProjector {
     let taken = 0;
     try {
       await this.loadPrefix(topic, partition);
-      for (const message of batch.messages) {
-        if (!isRunning() || isStale() || this.stopping) break;
+      const processed = new Map<string, number>();
+      for (const [index, message] of batch.messages.entries()) {
+        // kafkajs' isStale serialises the assignment on every call: asked once in a while, not per record.
+        if (index % STALE_CHECK_EVERY === 0 && (!isRunning() || isStale() || this.stopping)) break;
         const source: SourceRecord = {
           topic,
           partition,
@@ -189,7 +199,7 @@ export class ClickHouseProjector {
             continue;
           }
           rows = analyticsRows(decoded.name, decoded.event, at, source.value.length);
-          this.metrics.processed.inc({ topic, event: decoded.name });
+          processed.set(decoded.name, (processed.get(decoded.name) ?? 0) + 1);
         }
         const offset = BigInt(message.offset);
         for (const table of ANALYTICS_TABLES) {
@@ -202,6 +212,7 @@ export class ClickHouseProjector {
         taken++;
       }
       this.metrics.consumed.inc({ topic }, taken);
+      for (const [event, count] of processed) this.metrics.processed.inc({ topic, event }, count);
       const last = batch.messages.at(-1);
       if (last)
         this.metrics.lag.set(

@@ -12,10 +12,12 @@ import {
 } from '../../../producers/eventProducer.ts';
 import { ChatWorkload } from '../../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../../producers/loadgen/random.ts';
+import { createClickHouse, createKafka } from '../../../core/clients.ts';
 import { eventually, within } from '../../../test-helpers/bounded.ts';
 import {
   createTestDatabase,
   faultyStore,
+  openTestDatabase,
   startTestProjector,
   type TestDatabase,
 } from '../../../test-helpers/clickhouse.ts';
@@ -23,6 +25,8 @@ import { config, uniqueName } from '../../../test-helpers/config.ts';
 import { createFeedbackTopic, publishTombstones } from '../../../test-helpers/feedback.ts';
 import { consumeFrom } from '../../../test-helpers/kafka.ts';
 import { createChatTopic, testSerde, waitForCatchUp } from '../../../test-helpers/projector.ts';
+import { clickHouseGroupId } from '../clickhouseProjector.ts';
+import { rebuildClickHouse } from '../rebuild.ts';
 import { formatClickHouseDifference, reconcileClickHouse } from '../reconcile.ts';
 
 let producer: EventProducer;
@@ -188,4 +192,34 @@ test('feedback records and their tombstones: the latest row of each answer wins,
       .map((r) => r.event.message_id)
       .sort(),
   );
+});
+
+test('rebuild: a fresh database from offset 0, and the projector pointed at it continues where the rebuild stopped', async () => {
+  const topic = await createChatTopic(2);
+  await publishWorkload(topic, 1_000, 36);
+  const client = createClickHouse(config.clients);
+  const admin = createKafka(config.clients, 'rebuild-test').admin();
+  await admin.connect();
+  const rebuilt = await rebuildClickHouse(config.clients, client, admin, { topics: [topic] });
+  const copy = openTestDatabase(rebuilt.database);
+  try {
+    assert.equal(rebuilt.records, 1_000n);
+    await assertReconciled(topic, copy, 1_000);
+    await publishWorkload(topic, 200, 37);
+    // The live projector's group is the rebuild's (named after the database): it takes the 200 only.
+    const live = await startTestProjector([topic], copy, {
+      flushRows: 100,
+      groupId: clickHouseGroupId(copy.name),
+    });
+    try {
+      await waitForCatchUp(live.groupId, topic, 120_000);
+    } finally {
+      await live.stop();
+    }
+    await assertReconciled(topic, copy, 1_200);
+  } finally {
+    await copy.drop();
+    await admin.disconnect();
+    await client.close();
+  }
 });
