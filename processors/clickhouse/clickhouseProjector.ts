@@ -30,7 +30,7 @@ import {
   type AnalyticsTable,
 } from '../../projections/clickhouse/rows.ts';
 import { EventSerde, type DecodedEvent } from '../../schemas/serde.ts';
-import type { SourceRecord } from '../runtime/deadLetter.ts';
+import { sourceRecordOf } from '../runtime/deadLetter.ts';
 import { DeadLetterSender } from '../runtime/deadLetterSender.ts';
 import { FetchPauser } from '../runtime/fetchPauser.ts';
 import { LogThrottle } from '../runtime/logThrottle.ts';
@@ -173,14 +173,7 @@ export class ClickHouseProjector {
       for (const [index, message] of batch.messages.entries()) {
         // kafkajs' isStale serialises the assignment on every call: asked once in a while, not per record.
         if (index % STALE_CHECK_EVERY === 0 && (!isRunning() || isStale() || this.stopping)) break;
-        const source: SourceRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value ?? Buffer.alloc(0),
-          headers: message.headers ?? {},
-        };
+        const source = sourceRecordOf(topic, partition, message);
         const at = { topic, partition, offset: message.offset };
         let rows: AnalyticsRows;
         if (message.value === null) {

@@ -1,4 +1,5 @@
 // The dead-letter record: the original key, value and headers, plus why and where it failed.
+import type { KafkaMessage } from 'kafkajs';
 import type { OutgoingRecord } from '../../producers/transport.ts';
 import { deadLetterTopic } from '../../schemas/catalog.ts';
 
@@ -16,6 +17,18 @@ export const DLQ_HEADERS = {
 
 /** Headers as the Kafka client hands them over; turned into strings only if dead-lettered. */
 export type RecordHeaders = Readonly<Record<string, Buffer | string | Array<Buffer | string> | undefined>>;
+
+/** A fetched Kafka message as a SourceRecord (a null key or value becomes empty). */
+export function sourceRecordOf(topic: string, partition: number, message: KafkaMessage): SourceRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? '',
+    value: message.value ?? Buffer.alloc(0),
+    headers: message.headers ?? {},
+  };
+}
 
 export interface SourceRecord {
   topic: string;

@@ -5,7 +5,7 @@
 import type { EachBatchPayload } from 'kafkajs';
 import type { InFlightWindow } from '../../core/inFlightWindow.ts';
 import type { DecodedEvent, EventSerde } from '../../schemas/serde.ts';
-import type { SourceRecord } from './deadLetter.ts';
+import { sourceRecordOf } from './deadLetter.ts';
 import type { DeadLetterSender } from './deadLetterSender.ts';
 import type { KeyedExecutor } from './keyedExecutor.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -68,14 +68,7 @@ export class FetchIntake {
         taken++;
         const producedAt = Number(message.timestamp);
         this.fetchedAge.observe((fetchedAt - producedAt) / 1000);
-        const source: SourceRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value ?? Buffer.alloc(0),
-          headers: message.headers ?? {},
-        };
+        const source = sourceRecordOf(topic, partition, message);
         // Decoded here, in log order: a record whose schema must first be fetched holds back the
         // records behind it, so no record of its key can overtake it.
         let decoded: DecodedEvent;
