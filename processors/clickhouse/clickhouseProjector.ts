@@ -84,6 +84,7 @@ export class ClickHouseProjector {
   private readonly loaded = new Set<string>();
   /** Flushes run one after another, so batches land in log order. */
   private flushing: Promise<void> = Promise.resolve();
+  private flushesRunning = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private metricsServer: Server | undefined;
   private stopping = false;
@@ -169,6 +170,11 @@ export class ClickHouseProjector {
     let taken = 0;
     try {
       await this.loadPrefix(topic, partition);
+      // What each table already holds of this partition: only rows above it are inserted. Read once
+      // per batch: inserts in flight hold rows below this batch, so they cannot move it past a row here.
+      const floors = ANALYTICS_TABLES.map(
+        (t) => this.inserted.get(this.prefixKey(t, topic, partition)) ?? -1n,
+      );
       const processed = new Map<string, number>();
       for (const [index, message] of batch.messages.entries()) {
         // kafkajs' isStale serialises the assignment on every call: asked once in a while, not per record.
@@ -195,10 +201,9 @@ export class ClickHouseProjector {
           processed.set(decoded.name, (processed.get(decoded.name) ?? 0) + 1);
         }
         const offset = BigInt(message.offset);
-        for (const table of ANALYTICS_TABLES) {
+        for (const [i, table] of ANALYTICS_TABLES.entries()) {
           const row = rows[table];
-          if (row && offset > (this.inserted.get(this.prefixKey(table, topic, partition)) ?? -1n))
-            this.pending.add(table, row);
+          if (row && offset > floors[i]!) this.pending.add(table, row);
         }
         this.pending.taken(topic, partition, message.offset, Number(message.timestamp));
         resolveOffset(message.offset);
@@ -212,8 +217,12 @@ export class ClickHouseProjector {
           { topic, partition: String(partition) },
           Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n),
         );
-      // Backpressure: a full batch is inserted before this partition fetches more.
-      if (this.pending.size >= this.options.flushRows) await this.flush();
+      // A full batch is inserted while the next one fills; when that one is full too, fetching
+      // waits for the insert (backpressure: at most two batches in memory).
+      if (this.pending.size >= this.options.flushRows) {
+        if (this.flushesRunning > 0) await this.flushing;
+        if (this.pending.size >= this.options.flushRows) void this.flush().catch(() => undefined);
+      }
     } finally {
       clearInterval(beat);
     }
@@ -249,7 +258,8 @@ export class ClickHouseProjector {
 
   /** Inserts what is pending (after any flush in progress), then commits its offsets. */
   flush(): Promise<void> {
-    const next = this.flushing.then(() => this.flushOnce());
+    this.flushesRunning++;
+    const next = this.flushing.then(() => this.flushOnce()).finally(() => this.flushesRunning--);
     this.flushing = next.catch(() => undefined);
     return next;
   }
@@ -295,11 +305,12 @@ export class ClickHouseProjector {
       if (pausedHere) this.pauser.resume();
     }
     this.metrics.processingSeconds.observe((performance.now() - started) / 1000);
-    for (const row of rows) {
-      const key = this.prefixKey(table, row.kafka_topic, row.kafka_partition);
-      const offset = BigInt(row.kafka_offset);
-      if (offset > (this.inserted.get(key) ?? -1n)) this.inserted.set(key, offset);
-    }
+    // Rows of a partition are in log order: its last row is its highest offset.
+    const last = new Map<string, string>();
+    for (const row of rows)
+      last.set(this.prefixKey(table, row.kafka_topic, row.kafka_partition), row.kafka_offset);
+    for (const [key, offset] of last)
+      if (BigInt(offset) > (this.inserted.get(key) ?? -1n)) this.inserted.set(key, BigInt(offset));
   }
 
   /** After a failed insert: the rows it may not have landed (its reply can be lost after it did). */
