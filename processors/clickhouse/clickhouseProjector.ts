@@ -260,7 +260,14 @@ export class ClickHouseProjector {
   flush(): Promise<void> {
     this.flushesRunning++;
     const next = this.flushing.then(() => this.flushOnce()).finally(() => this.flushesRunning--);
-    this.flushing = next.catch(() => undefined);
+    this.flushing = next.catch((error: unknown) => {
+      // Inserts retry without limit, so only stopping ends one early. Anything else would leave a
+      // taken batch out while later offsets get committed: stop consuming instead (the process
+      // exits, and a restart redelivers from the last commit).
+      if (this.stopping) return;
+      this.log.fatal({ err: error }, 'a batch could not be flushed: stopping');
+      this.reportCrash(error);
+    });
     return next;
   }
 
