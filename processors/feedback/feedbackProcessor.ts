@@ -30,7 +30,11 @@ import type {
   UserSettingsChanged,
 } from '../../schemas/generated/events.ts';
 import type { EventSerde } from '../../schemas/serde.ts';
-import type { ProcessorDefinition, ProcessorRecord } from '../runtime/processorDefinition.ts';
+import {
+  headerText,
+  type ProcessorDefinition,
+  type ProcessorRecord,
+} from '../runtime/processorDefinition.ts';
 import { feedbackRecordBody } from './feedbackRecord.ts';
 import { FeedbackState } from './feedbackState.ts';
 
@@ -46,9 +50,6 @@ export interface FeedbackProcessorOptions {
   /** Earlier turns kept in a record's context. */
   maxContextTurns: number;
 }
-
-const headerText = (value: unknown): string | undefined =>
-  Buffer.isBuffer(value) ? value.toString() : typeof value === 'string' ? value : undefined;
 
 /** One record's effect: its state changes and the records they publish or remove, in one transaction. */
 class FeedbackChange {

@@ -2,7 +2,12 @@
 // (through Answerer), and users' settings from the identity topic are kept for answering. The
 // runtime gives one chat's requests in order, many chats at once, and its intake follows the
 // model-server slots: when every slot is busy, fetching waits instead of buffering.
-import type { HandleContext, ProcessorDefinition, ProcessorRecord } from '../runtime/processorDefinition.ts';
+import {
+  headerText,
+  type HandleContext,
+  type ProcessorDefinition,
+  type ProcessorRecord,
+} from '../runtime/processorDefinition.ts';
 import type {
   PromptSubmitted,
   RegenerationRequested,
@@ -27,9 +32,6 @@ export interface InferenceProcessorOptions {
   /** The records the model servers can take at once (their serving slots). */
   capacity: () => number;
 }
-
-const headerText = (value: unknown): string | undefined =>
-  Buffer.isBuffer(value) ? value.toString() : typeof value === 'string' ? value : undefined;
 
 function requestOf(record: ProcessorRecord): AnswerRequest | undefined {
   let request: AnswerRequest;

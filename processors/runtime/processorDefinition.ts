@@ -9,6 +9,10 @@ export interface ProcessorRecord<N extends EventName = EventName> extends Source
   event: EventMap[N];
 }
 
+/** A record header's text (kafkajs gives a Buffer, a string, or nothing). */
+export const headerText = (value: unknown): string | undefined =>
+  Buffer.isBuffer(value) ? value.toString() : typeof value === 'string' ? value : undefined;
+
 export interface HandleContext {
   /** Aborted when the attempt passes its deadline (callTimeoutMs) or the processor gives up on it. */
   signal: AbortSignal;
