@@ -274,7 +274,11 @@ export class ClickHouseProjector {
   private async flushOnce(): Promise<void> {
     if (this.pending.size === 0) return;
     const batch = this.pending.take();
-    for (const [table, rows] of batch.rows) await this.insert(table, rows);
+    // Each table's prefix is its own: the tables' inserts run side by side (waiting for all of them).
+    const inserts = await Promise.allSettled(
+      [...batch.rows].map(([table, rows]) => this.insert(table, rows)),
+    );
+    for (const result of inserts) if (result.status === 'rejected') throw result.reason;
     const durableAt = Date.now();
     const age = this.metrics.recordAgeSeconds.labels('durable');
     for (const producedAt of batch.producedAt) age.observe((durableAt - producedAt) / 1000);

@@ -113,13 +113,26 @@ export const ANALYTICS_TABLES: readonly AnalyticsTable[] = [
   'feedback',
 ];
 
+let lastSecond = NaN;
+let lastSecondText = '';
+
 /** ClickHouse DateTime text (seconds, UTC); the milliseconds ride in `occurred_at_ms`. */
-export const dateTimeText = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+export function dateTimeText(ms: number): string {
+  // A batch's events mostly share their second: formatting one costs more than the rest of its row.
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastSecondText = new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return lastSecondText;
+}
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const flag = (value: unknown): number => (value === true ? 1 : 0);
 const lower = (value: string | null | undefined): string => (value ?? '').toLowerCase();
 
+// The row builders spread these columns last: spread first, V8 builds each row the slow way
+// (measured: ~8 µs a row instead of 0.7, and JSON encoding slower after it).
 function source(event: { event_id: string; occurred_at: number }, at: SourcePosition): SourceColumns {
   return {
     event_id: event.event_id,
@@ -134,7 +147,6 @@ function source(event: { event_id: string; occurred_at: number }, at: SourcePosi
 function eventRow(name: EventName, event: EventMap[EventName], at: SourcePosition, size: number): EventRow {
   const fields = event as unknown as Record<string, unknown>;
   return {
-    ...source(event, at),
     event_type: name,
     user_id: text(fields.user_id),
     chat_id: text(fields.chat_id),
@@ -142,12 +154,12 @@ function eventRow(name: EventName, event: EventMap[EventName], at: SourcePositio
     model_version: text(fields.model_version),
     size_bytes: size,
     via_api: flag(fields.via_api),
+    ...source(event, at),
   };
 }
 
 function answerRow(e: AnswerGenerated, at: SourcePosition): RunRow {
   return {
-    ...source(e, at),
     chat_id: e.chat_id,
     user_id: e.user_id,
     prompt_message_id: e.parent_message_id,
@@ -166,12 +178,12 @@ function answerRow(e: AnswerGenerated, at: SourcePosition): RunRow {
     cache_hit: flag(e.cache_hit),
     via_api: flag(e.via_api),
     error_code: '',
+    ...source(e, at),
   };
 }
 
 function failureRow(e: AnswerFailed, at: SourcePosition): RunRow {
   return {
-    ...source(e, at),
     chat_id: e.chat_id,
     user_id: e.user_id,
     prompt_message_id: e.parent_message_id,
@@ -190,12 +202,12 @@ function failureRow(e: AnswerFailed, at: SourcePosition): RunRow {
     cache_hit: 0,
     via_api: flag(e.via_api),
     error_code: lower(e.error_code),
+    ...source(e, at),
   };
 }
 
 function shadowRow(e: ShadowAnswerRecorded, at: SourcePosition): InferenceRunRow {
   return {
-    ...source(e, at),
     chat_id: e.chat_id,
     user_id: e.user_id,
     prompt_message_id: e.prompt_message_id,
@@ -216,24 +228,26 @@ function shadowRow(e: ShadowAnswerRecorded, at: SourcePosition): InferenceRunRow
     error_code: lower(e.error_code),
     live_model_version: e.live_model_version,
     live_answer_message_id: e.live_answer_message_id,
+    ...source(e, at),
   };
 }
 
+// `row` spread last, as in the builders above.
 const live = (row: RunRow): InferenceRunRow => ({
-  ...row,
   live_model_version: row.model_version,
   live_answer_message_id: row.answer_message_id,
+  ...row,
 });
 
 function ratingRow(e: MessageRated, at: SourcePosition): RatingRow {
   return {
-    ...source(e, at),
     chat_id: e.chat_id,
     user_id: e.user_id,
     message_id: e.message_id,
     rating: e.rating === 'THUMBS_UP' ? 'positive' : 'negative',
     comment: e.comment ?? '',
     reasons: e.reasons ?? [],
+    ...source(e, at),
   };
 }
 
@@ -243,7 +257,6 @@ const polarity = (rating: string | null | undefined): string =>
 function feedbackRow(e: FeedbackRecord, at: SourcePosition): FeedbackRow {
   const siblings = e.siblings ?? [];
   return {
-    ...source(e, at),
     message_id: e.message_id,
     deleted: 0,
     chat_id: e.chat_id,
@@ -258,6 +271,7 @@ function feedbackRow(e: FeedbackRecord, at: SourcePosition): FeedbackRow {
     rated_siblings: siblings.filter((s) => s.rating !== null && s.rating !== undefined).length,
     prompt_chars: e.prompt.length,
     answer_chars: e.answer.length,
+    ...source(e, at),
   };
 }
 
@@ -268,10 +282,6 @@ function feedbackRow(e: FeedbackRecord, at: SourcePosition): FeedbackRow {
 export function tombstoneRows(key: string, timestampMs: number, at: SourcePosition): AnalyticsRows {
   return {
     feedback: {
-      ...source(
-        { event_id: `tombstone:${at.topic}:${at.partition}:${at.offset}`, occurred_at: timestampMs },
-        at,
-      ),
       message_id: key,
       deleted: 1,
       chat_id: '',
@@ -286,6 +296,10 @@ export function tombstoneRows(key: string, timestampMs: number, at: SourcePositi
       rated_siblings: 0,
       prompt_chars: 0,
       answer_chars: 0,
+      ...source(
+        { event_id: `tombstone:${at.topic}:${at.partition}:${at.offset}`, occurred_at: timestampMs },
+        at,
+      ),
     },
   };
 }
