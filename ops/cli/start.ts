@@ -1,21 +1,22 @@
-// npm start: bring the local stack up (installing what is missing), run the smoke workload and a
-// few seconds of the event mix through the producer, print
-// where everything listens. The stack keeps running afterwards; `npm run stack -- down` stops it.
+// npm start: the whole platform on this machine. Brings up the servers (installing what is missing),
+// checks one round trip through each, provisions the topics, seeds the model registry, then starts
+// the platform's own processes (the API, the four processors, the demo workload) under the stack's
+// supervisors, and prints where to look. Returns once everything answers; a second run restarts
+// nothing. `npm run stack -- status|logs|down` operates it afterwards.
 import { createContext, formatStatus, status, up } from '../stack/manager.ts';
-import { services } from '../stack/services/index.ts';
+import { consoleToken, demoCredentials } from '../stack/services/app.ts';
+import { platformServices, services } from '../stack/services/index.ts';
 import { runSmokeWorkload } from '../smokeWorkload.ts';
 import { seedLocalModel } from '../../connectors/model-server/localModel.ts';
 import { createKafka } from '../../core/clients.ts';
 import { createEventProducer } from '../../producers/eventProducer.ts';
-import { formatLoadReport, runLoad } from '../../producers/loadgen/runLoad.ts';
-import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
 import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
 import { runCli } from './runCli.ts';
 
 async function main(): Promise<number> {
   const ctx = createContext();
   await up(ctx, services);
-  console.log('\nsmoke workload: one round trip through every service');
+  console.log('\nsmoke workload: one round trip through every server');
   await runSmokeWorkload(ctx.config.clients, (s) =>
     console.log(`  ✓ ${s.service.padEnd(10)} ${s.result} [${s.ms} ms]`),
   );
@@ -24,23 +25,32 @@ async function main(): Promise<number> {
   await admin.connect();
   await provisionTopics(admin, topicSpecs(config.topics));
   await admin.disconnect();
-  const producer = await createEventProducer(config, { clientId: 'parley-demo' });
-  console.log(
-    `\nmodel registry: local deployment ${await seedLocalModel(ctx.config, producer)} (npm run models -- list)`,
-  );
-  console.log(
-    `\ndemo workload: the reference traffic mix through the event producer, 5 s at 1× reference peak (${Math.round(referencePeak.eventsPerSecond)} events/s)`,
-  );
-  const report = await runLoad(producer, {
-    ratePerSecond: referencePeak.eventsPerSecond,
-    durationSeconds: 5,
-    seed: Date.now(),
-    maxInFlightBatches: 64,
-  });
-  await producer.close();
-  console.log(formatLoadReport(report));
-  console.log(`\n${formatStatus(await status(ctx, services))}`);
-  console.log('\nThe stack keeps running. Stop it with: npm run stack -- down');
+  const producer = await createEventProducer(config, { clientId: 'parley-start' });
+  try {
+    console.log(
+      `\nmodel registry: local deployment ${await seedLocalModel(ctx.config, producer)} (npm run models -- list)`,
+    );
+  } finally {
+    await producer.close();
+  }
+
+  console.log('\nthe platform: the API, the processors and the demo workload, each supervised');
+  await up(ctx, platformServices);
+  console.log(`\n${formatStatus(await status(ctx, platformServices))}`);
+
+  const { host, port } = config.api;
+  const api = `http://${host}:${port}`;
+  const ch = config.clickhouse.url;
+  console.log(`
+Where to look:
+  API          ${api}  (OpenAPI: ${api}/openapi.json)
+  console      ${api}/console#token=${await consoleToken(ctx)}
+  metrics      ${api}/metrics and each processor's endpoint above (Prometheus: ops/monitoring/prometheus.yml)
+  ClickHouse   ${ch}  e.g. clickhouse-client --port ${ctx.config.stack.PARLEY_CLICKHOUSE_TCP_PORT} -q 'SELECT * FROM ${config.clickhouseProjection.database}.model_performance'
+  demo user    ${(await demoCredentials(ctx)).email} (password in ${ctx.paths.conf}/demo-password): a prompt every ${ctx.config.stack.PARLEY_DEMO_INTERVAL_MS / 1000} s
+  logs         npm run stack -- logs [service] -f   (files in ${ctx.paths.logs})
+
+Everything keeps running. npm run stack -- status shows it; npm run stack -- down stops it.`);
   return 0;
 }
 

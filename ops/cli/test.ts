@@ -5,9 +5,11 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createCassandraClient } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
-import { createContext, up } from '../stack/manager.ts';
+import { createContext, down, up } from '../stack/manager.ts';
+import { runningRecord } from '../stack/process.ts';
 import { repoRoot } from '../stack/paths.ts';
 import { CHDB, npmToolPath } from '../stack/install/npmTool.ts';
+import { appServices } from '../stack/services/app.ts';
 import { services } from '../stack/services/index.ts';
 import { runCli } from './runCli.ts';
 
@@ -42,8 +44,24 @@ async function dropLeftoverKeyspaces(config: ClientConfig): Promise<void> {
   }
 }
 
+/**
+ * The tests need the servers to themselves: the platform's own processors (from `npm start`) would
+ * consume the tests' events and answer their prompts a second time.
+ */
+async function stopThePlatformsProcesses(ctx: ReturnType<typeof createContext>): Promise<void> {
+  const running = [];
+  for (const service of appServices)
+    if (await runningRecord(ctx.paths.run, service.name)) running.push(service);
+  if (running.length === 0) return;
+  console.log(
+    `stopping the platform's own processes for the tests (${running.map((s) => s.name).join(', ')}); npm start brings them back`,
+  );
+  await down(ctx, running);
+}
+
 async function main(filters: string[]): Promise<number> {
   const ctx = createContext();
+  await stopThePlatformsProcesses(ctx);
   await up(ctx, services);
   await dropLeftoverKeyspaces(ctx.config.clients);
   const files = (await findTests(repoRoot))

@@ -8,7 +8,7 @@ import { tail } from './exec.ts';
 import { ensureAptPackages, type AptRequirement } from './install/apt.ts';
 import { stackPaths } from './paths.ts';
 import { describePortOwner, isPortFree } from './ports.ts';
-import { isAlive, launch, runningRecord, stop, type ProcessRecord } from './process.ts';
+import { isAlive, launch, runningChild, runningRecord, stop, type ProcessRecord } from './process.ts';
 import type { ServiceContext, ServiceDefinition, ServiceName } from './service.ts';
 
 const baseRequirements: AptRequirement[] = [
@@ -211,8 +211,12 @@ export async function down(ctx: ServiceContext, selected: ServiceDefinition[]): 
 export interface ServiceStatus {
   name: string;
   state: 'ready' | 'starting or unhealthy' | 'stopped';
+  /** The service's own process (its supervisor's child). */
   pid?: number;
   rssMiB?: number;
+  /** Times the supervisor started it again after it died, and how the last run ended. */
+  restarts?: number;
+  lastExit?: string;
   endpoints: string;
   problem?: string;
 }
@@ -237,11 +241,18 @@ export async function status(ctx: ServiceContext, selected: ServiceDefinition[])
       const record = await runningRecord(ctx.paths.run, service.name);
       if (!record) return { name: service.name, state: 'stopped', endpoints };
       const problem = await probeOnce(ctx, service);
+      const child = await runningChild(ctx.paths.run, service.name);
       return {
         name: service.name,
         state: problem === undefined ? 'ready' : 'starting or unhealthy',
-        pid: record.pid,
-        rssMiB: await residentMiB(record.pid),
+        ...(child
+          ? {
+              pid: child.pid,
+              rssMiB: await residentMiB(child.pid),
+              restarts: child.restarts,
+              ...(child.lastExit ? { lastExit: child.lastExit } : {}),
+            }
+          : {}),
         endpoints,
         ...(problem === undefined ? {} : { problem }),
       };
@@ -251,12 +262,13 @@ export async function status(ctx: ServiceContext, selected: ServiceDefinition[])
 
 export function formatStatus(rows: ServiceStatus[]): string {
   const table = [
-    ['SERVICE', 'STATE', 'PID', 'RSS MiB', 'ENDPOINT'],
+    ['SERVICE', 'STATE', 'PID', 'RSS MiB', 'RESTARTS', 'ENDPOINT'],
     ...rows.map((r) => [
       r.name,
       r.state,
       r.pid ? String(r.pid) : '-',
       r.rssMiB ? String(r.rssMiB) : '-',
+      r.restarts === undefined ? '-' : String(r.restarts),
       r.endpoints,
     ]),
   ];
@@ -267,8 +279,12 @@ export function formatStatus(rows: ServiceStatus[]): string {
       .join('  ')
       .trimEnd(),
   );
-  const problems = rows.filter((r) => r.problem).map((r) => `  ${r.name}: ${r.problem}`);
-  return [...lines, ...(problems.length ? ['problems:', ...problems] : [])].join('\n');
+  const problems = rows
+    .filter((r) => r.problem || r.lastExit)
+    .map(
+      (r) => `  ${r.name}: ${[r.problem, r.lastExit && `last run ${r.lastExit}`].filter(Boolean).join('; ')}`,
+    );
+  return [...lines, ...(problems.length ? ['notes:', ...problems] : [])].join('\n');
 }
 
 export async function logPaths(ctx: ServiceContext, selected: ServiceDefinition[]): Promise<string[]> {

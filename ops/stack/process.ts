@@ -1,10 +1,17 @@
 // Processes the stack starts, tracked by pid file. A pid file records the process start time too, so
 // a recycled pid belonging to something else is never mistaken for ours (and never signalled).
+// Each runs under its own supervisor (supervise.ts), which restarts it when it dies: the pid file
+// names the supervisor, the child file the process it runs now.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { repoRoot } from './paths.ts';
+import type { SupervisedLaunch } from './supervise.ts';
+
+const SUPERVISOR = fileURLToPath(new URL('./supervise.ts', import.meta.url));
 
 export interface ProcessRecord {
   pid: number;
@@ -32,7 +39,7 @@ async function statFields(pid: number): Promise<string[] | undefined> {
 }
 
 /** Field 22 of stat (starttime). */
-const readStartTicks = async (pid: number) => (await statFields(pid))?.[19];
+export const readStartTicks = async (pid: number) => (await statFields(pid))?.[19];
 
 /** CPU time (user + system, seconds) the process has used so far; /proc counts in USER_HZ (100). */
 export async function cpuSeconds(pid: number): Promise<number | undefined> {
@@ -41,6 +48,28 @@ export async function cpuSeconds(pid: number): Promise<number | undefined> {
 }
 
 export const pidFile = (runDir: string, name: string) => join(runDir, `${name}.pid.json`);
+export const childFile = (runDir: string, name: string) => join(runDir, `${name}.child.json`);
+
+/** What a supervisor runs at the moment (written by supervise.ts at each start). */
+export interface ChildRecord {
+  pid: number;
+  startTicks: string;
+  /** Times it was started again after dying. */
+  restarts: number;
+  startedAt: string;
+  /** How the run before this one ended. */
+  lastExit?: string;
+}
+
+/** The process a running service's supervisor runs now, if it is alive. */
+export async function runningChild(runDir: string, name: string): Promise<ChildRecord | undefined> {
+  try {
+    const record = JSON.parse(await readFile(childFile(runDir, name), 'utf8')) as ChildRecord;
+    return (await isAlive(record)) ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function readRecord(runDir: string, name: string): Promise<ProcessRecord | undefined> {
   try {
@@ -51,7 +80,7 @@ export async function readRecord(runDir: string, name: string): Promise<ProcessR
 }
 
 /** A zombie (killed, not yet reaped by whoever inherited it) counts as dead: it serves nothing. */
-export async function isAlive(record: ProcessRecord): Promise<boolean> {
+export async function isAlive(record: Pick<ProcessRecord, 'pid' | 'startTicks'>): Promise<boolean> {
   const fields = await statFields(record.pid);
   return fields !== undefined && fields[0] !== 'Z' && fields[19] === record.startTicks;
 }
@@ -70,20 +99,18 @@ export async function launch(
   name: string,
   logFile: string,
   spec: LaunchSpec,
+  supervision: Pick<SupervisedLaunch, 'startupGraceMs'> = {},
 ): Promise<ProcessRecord> {
   await mkdir(runDir, { recursive: true });
-  const [file, ...args] = spec.command;
-  if (!file) throw new Error(`${name}: empty command`);
+  if (spec.command.length === 0) throw new Error(`${name}: empty command`);
   const log = openSync(logFile, 'a');
   try {
-    const child = spawn(file, args, {
-      cwd: spec.cwd,
-      env: spec.env ?? process.env,
-      uid: spec.uid,
-      gid: spec.gid,
-      detached: true,
-      stdio: ['ignore', log, log],
-    });
+    const launchArgs: SupervisedLaunch = { name, runDir, spec: { ...spec, env: undefined }, ...supervision };
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', SUPERVISOR, '--supervise', JSON.stringify(launchArgs)],
+      { cwd: repoRoot, env: spec.env ?? process.env, detached: true, stdio: ['ignore', log, log] },
+    );
     const pid = await new Promise<number>((resolvePid, reject) => {
       child.once('error', reject);
       child.once('spawn', () => resolvePid(child.pid as number));

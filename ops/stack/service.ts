@@ -5,8 +5,22 @@ import type { LaunchSpec } from './process.ts';
 import type { StackPaths } from './paths.ts';
 import type { AptRequirement } from './install/apt.ts';
 
+/** The servers (the stack), then the platform's own processes that run on them. */
 export type ServiceName =
-  'kafka' | 'registry' | 'cassandra' | 'postgres' | 'redis' | 'clickhouse' | 'connect' | 'model';
+  | 'kafka'
+  | 'registry'
+  | 'cassandra'
+  | 'postgres'
+  | 'redis'
+  | 'clickhouse'
+  | 'connect'
+  | 'model'
+  | 'api'
+  | 'processor-cassandra'
+  | 'processor-clickhouse'
+  | 'processor-feedback'
+  | 'processor-inference'
+  | 'demo';
 
 export interface ServiceContext {
   config: Config;

@@ -13,7 +13,7 @@ import { writeChatRecords } from './chatRecordWriter.ts';
 import { ListStateCache } from './listStateCache.ts';
 
 export const CASSANDRA_PROJECTOR = 'cassandra-projector';
-const DEFAULT_METRICS_PORT = 9464;
+export const DEFAULT_CASSANDRA_METRICS_PORT = 9464;
 
 export interface KeyspaceTarget {
   /** The keyspace to write to now; read per batch, so a rebuild's swap takes effect at once. */
@@ -41,7 +41,7 @@ export function cassandraProjector(
   return {
     name: options.name ?? CASSANDRA_PROJECTOR,
     topics: [options.topic ?? topics.chat],
-    metricsPort: DEFAULT_METRICS_PORT,
+    metricsPort: DEFAULT_CASSANDRA_METRICS_PORT,
     batchSize: settings.batchRecords,
     // Row writes carry their event's write timestamp and list moves are folded in log order, so
     // records of one chat may share a call (and a batch).

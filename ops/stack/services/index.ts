@@ -1,3 +1,4 @@
+import { appServices } from './app.ts';
 import { cassandra } from './cassandra.ts';
 import { clickhouse } from './clickhouse.ts';
 import { connect } from './connect.ts';
@@ -8,7 +9,7 @@ import { redis } from './redis.ts';
 import { registry } from './registry.ts';
 import type { ServiceDefinition, ServiceName } from '../service.ts';
 
-/** Start order is also table order; slow starters first so they overlap with the rest. */
+/** The stack: the servers. Start order is also table order; slow starters first so they overlap. */
 export const services: ServiceDefinition[] = [
   cassandra,
   kafka,
@@ -22,13 +23,31 @@ export const services: ServiceDefinition[] = [
 
 export const serviceNames = services.map((s) => s.name);
 
-export function selectServices(names: string[]): ServiceDefinition[] {
-  if (names.length === 0) return services;
-  const unknown = names.filter((n) => !serviceNames.includes(n as ServiceName));
+/** The servers, then the platform's own processes (the API, the processors, the demo workload). */
+export const platformServices: ServiceDefinition[] = [...services, ...appServices];
+
+/** Names for several services at once. */
+const groups: Record<string, ServiceDefinition[]> = {
+  servers: services,
+  app: appServices,
+  all: platformServices,
+};
+
+/** Services and groups by name; none named: `fallback`. */
+export function selectServices(
+  names: string[],
+  fallback: ServiceDefinition[] = platformServices,
+): ServiceDefinition[] {
+  if (names.length === 0) return fallback;
+  const known = platformServices.map((s) => s.name as string);
+  const unknown = names.filter((n) => !known.includes(n) && !(n in groups));
   if (unknown.length > 0) {
-    throw new Error(`unknown service ${unknown.join(', ')}; services are: ${serviceNames.join(', ')}`);
+    throw new Error(
+      `unknown service ${unknown.join(', ')}; services are: ${known.join(', ')}; groups: ${Object.keys(groups).join(', ')}`,
+    );
   }
-  return services.filter((s) => names.includes(s.name));
+  const picked = new Set(names.flatMap((n) => groups[n]?.map((s) => s.name) ?? [n]));
+  return platformServices.filter((s) => picked.has(s.name));
 }
 
 /** `selected` plus every service they depend on, transitively, in table order. */
@@ -37,8 +56,8 @@ export function withDependencies(selected: ServiceDefinition[]): ServiceDefiniti
   const add = (name: ServiceName) => {
     if (needed.has(name)) return;
     needed.add(name);
-    services.find((s) => s.name === name)?.dependsOn?.forEach(add);
+    platformServices.find((s) => s.name === name)?.dependsOn?.forEach(add);
   };
   selected.forEach((s) => add(s.name));
-  return services.filter((s) => needed.has(s.name));
+  return platformServices.filter((s) => needed.has(s.name));
 }
