@@ -15,6 +15,8 @@ import { followActiveKeyspace } from '../projections/cassandra/keyspace.ts';
 import { topics } from '../schemas/catalog.ts';
 import { ApiKeyStore } from './auth/apiKeys.ts';
 import { SessionStore } from './auth/sessions.ts';
+import { openConsoleSnapshots, type ConsoleSnapshots } from './console/consoleSnapshots.ts';
+import type { ConsoleSources } from './console/consoleSources.ts';
 import { RateLimiter } from './http/rateLimit.ts';
 
 const MIGRATIONS_DIR = new URL('./migrations', import.meta.url).pathname;
@@ -39,6 +41,8 @@ export interface ApiDeps {
   sessions: SessionStore;
   apiKeys: ApiKeyStore;
   rateLimiter: RateLimiter;
+  /** The operator console's figures; undefined when PARLEY_CONSOLE_TOKEN is unset (the console is off). */
+  console: ConsoleSnapshots | undefined;
   log: Logger;
   close(): Promise<void>;
 }
@@ -47,6 +51,8 @@ export interface ApiDepsOverrides {
   keyspace?: string;
   modelTopic?: string;
   topics?: Partial<ApiTopics>;
+  /** What the console watches (tests: topics, groups and a database of their own). */
+  console?: Partial<ConsoleSources>;
 }
 
 export async function createApiDeps(
@@ -67,6 +73,9 @@ export async function createApiDeps(
   const producer = await createEventProducer(config, { clientId: 'parley-api' });
   const models = new ModelRegistryFeed(config, producer.serde, overrides.modelTopic ?? topics.model);
   await models.start();
+  const consoleSnapshots = config.console.token
+    ? await openConsoleSnapshots(config, overrides.console)
+    : undefined;
   return {
     config,
     db,
@@ -79,9 +88,11 @@ export async function createApiDeps(
     sessions: new SessionStore(redis, config.api.sessionTtlSeconds),
     apiKeys: new ApiKeyStore(db),
     rateLimiter: new RateLimiter(redis, 60),
+    console: consoleSnapshots,
     log: logger.child({ component: 'api' }),
     async close() {
       keyspace.stop();
+      await consoleSnapshots?.close();
       await models.stop();
       await producer.close();
       redis.disconnect();

@@ -5,6 +5,8 @@ import express, { type Express } from 'express';
 import type { ApiDeps } from './apiDeps.ts';
 import { authenticator } from './auth/authenticate.ts';
 import { chatRoutes } from './chats/chatRoutes.ts';
+import { consolePage } from './console/consolePage.ts';
+import { consoleRoutes } from './console/consoleRoutes.ts';
 import { healthRoutes } from './health.ts';
 import { errorHandler, methodNotAllowed, notFound } from './http/errors.ts';
 import { HttpMetrics } from './http/httpMetrics.ts';
@@ -45,11 +47,13 @@ export function createApiApp(deps: ApiDeps): ApiApp {
   identityRoutes(context);
   chatRoutes(context);
   openAiRoutes(context);
+  consoleRoutes(context);
 
   const openApi = openApiDocument(registry);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  app.use(consolePage());
   app.use(router);
   // A known path with an undeclared method is a 405 with Allow, not a misleading 404.
   for (const [path, methods] of methodsByPath) {

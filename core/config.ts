@@ -107,6 +107,7 @@ const clientEnvSchema = z.object({
   PARLEY_CASSANDRA_BATCH_MAX_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(40_960),
   PARLEY_CASSANDRA_LIST_STATE_CACHE: z.coerce.number().int().min(0).max(100_000_000).default(200_000),
   PARLEY_INFERENCE_ANSWER_RESERVE_TOKENS: z.coerce.number().int().min(16).max(1_000_000).default(512),
+  PARLEY_INFERENCE_REQUEST_TTL_S: z.coerce.number().int().min(1).default(300),
   PARLEY_INFERENCE_MODEL_WAIT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   PARLEY_INFERENCE_CALL_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(600_000),
   PARLEY_INFERENCE_MAX_TRANSIENT_ATTEMPTS: z.coerce.number().int().min(1).max(1_000).default(30),
@@ -136,6 +137,22 @@ const clientEnvSchema = z.object({
   PARLEY_API_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(10_000_000).default(1_200),
   PARLEY_API_PROMPT_RATE_LIMIT_PER_MIN: z.coerce.number().int().min(1).max(10_000_000).default(120),
   PARLEY_API_ANSWER_WAIT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  // The operator console's bearer token. URL-safe characters only: the page takes it from its URL
+  // fragment (/console#token=...). Empty counts as unset (the console is off). Messages never echo it.
+  PARLEY_CONSOLE_TOKEN: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{32,256}$/, '32 to 256 of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 32)')
+      .optional(),
+  ),
+  PARLEY_CONSOLE_METRICS_URLS: z
+    .string()
+    .refine(
+      (value) => splitList(value).every((url) => z.url({ protocol: /^https?$/ }).safeParse(url).success),
+      'comma-separated http(s) URLs',
+    )
+    .optional(),
   PARLEY_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(6),
   PARLEY_TOPIC_REPLICATION: z.coerce.number().int().min(1).max(10).default(1),
   PARLEY_TOPIC_RETENTION_DAYS: z.coerce.number().min(-1).default(-1),
@@ -209,11 +226,19 @@ export interface ClientConfig {
     /** How long a non-streaming OpenAI-compatible completion waits for its answer. */
     answerWaitMs: number;
   };
+  console: {
+    /** The operator token of /v1/console/snapshot; unset: the console is off (404). Never log it. */
+    token?: string;
+    /** Processors' /metrics the console scrapes (model-server slots); default: the inference processor's. */
+    metricsUrls: string[];
+  };
   inference: {
     /** Tokens kept free for the answer when a request sets no max_tokens. */
     answerReserveTokens: number;
     /** How long a request waits for a model version whose servers are all down, then fails. */
     modelUnavailableGraceMs: number;
+    /** A prompt (or regeneration) older than this when its turn comes fails with TIMEOUT. */
+    requestTtlSeconds: number;
     callTimeoutMs: number;
     maxTransientAttempts: number;
     /** 0 turns the response cache off. */
@@ -334,8 +359,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         promptRateLimitPerMinute: client.PARLEY_API_PROMPT_RATE_LIMIT_PER_MIN,
         answerWaitMs: client.PARLEY_API_ANSWER_WAIT_MS,
       },
+      console: {
+        token: client.PARLEY_CONSOLE_TOKEN,
+        // 9465: the inference processor's default metrics port (DEFAULT_INFERENCE_METRICS_PORT).
+        metricsUrls: splitList(
+          client.PARLEY_CONSOLE_METRICS_URLS ?? `http://${client.PARLEY_METRICS_HOST}:9465/metrics`,
+        ),
+      },
       inference: {
         answerReserveTokens: client.PARLEY_INFERENCE_ANSWER_RESERVE_TOKENS,
+        requestTtlSeconds: client.PARLEY_INFERENCE_REQUEST_TTL_S,
         modelUnavailableGraceMs: client.PARLEY_INFERENCE_MODEL_WAIT_MS,
         callTimeoutMs: client.PARLEY_INFERENCE_CALL_TIMEOUT_MS,
         maxTransientAttempts: client.PARLEY_INFERENCE_MAX_TRANSIENT_ATTEMPTS,

@@ -5,6 +5,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { createCassandraClient } from '../../core/clients.ts';
 import type { ClientConfig } from '../../core/config.ts';
+import { ensureAptPackages } from '../stack/install/apt.ts';
 import { createContext, down, up } from '../stack/manager.ts';
 import { runningRecord } from '../stack/process.ts';
 import { repoRoot } from '../stack/paths.ts';
@@ -59,8 +60,15 @@ async function stopThePlatformsProcesses(ctx: ReturnType<typeof createContext>):
   await down(ctx, running);
 }
 
+/** What some tests drive besides the servers: Chromium (the console test) and promtool (the alert rules). */
+const testTools = [
+  { path: '/usr/bin/chromium', pkg: 'chromium' },
+  { path: '/usr/bin/promtool', pkg: 'prometheus' },
+];
+
 async function main(filters: string[]): Promise<number> {
   const ctx = createContext();
+  await ensureAptPackages(testTools, ctx.log);
   await stopThePlatformsProcesses(ctx);
   await up(ctx, services);
   await dropLeftoverKeyspaces(ctx.config.clients);

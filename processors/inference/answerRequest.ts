@@ -10,6 +10,8 @@ import { isUuidV7, uuidV7Millis } from '../../schemas/uuidV7.ts';
 export interface AnswerRequest {
   kind: 'prompt' | 'regeneration';
   cause: Cause;
+  /** When the request was made (its event's occurred_at): one waiting too long is not answered. */
+  requestedAt: number;
   chatId: string;
   userId: string;
   promptMessageId: string;
@@ -52,6 +54,7 @@ export function promptRequest(e: PromptSubmitted): AnswerRequest {
   return {
     kind: 'prompt',
     cause: e,
+    requestedAt: e.occurred_at,
     chatId: e.chat_id,
     userId: e.user_id,
     promptMessageId: e.message_id,
@@ -70,6 +73,7 @@ export function regenerationRequest(e: RegenerationRequested): AnswerRequest {
   return {
     kind: 'regeneration',
     cause: e,
+    requestedAt: e.occurred_at,
     chatId: e.chat_id,
     userId: e.user_id,
     promptMessageId: e.prompt_message_id,

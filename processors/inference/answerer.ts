@@ -35,6 +35,8 @@ export interface AnswererSettings {
   answerReserveTokens: number;
   /** How long a request waits for a version whose servers are all down before it fails. */
   modelUnavailableGraceMs: number;
+  /** A request older than this when its turn comes fails with TIMEOUT instead of reaching a model. */
+  requestTtlMs: number;
   /** Where answers and shadow answers go (tests and benchmarks use topics of their own). */
   topics: { chat: string; shadow: string };
 }
@@ -108,6 +110,18 @@ export class Answerer {
     request: AnswerRequest,
   ): Promise<Prepared | { failure: FailureOutcome; modelVersion: string }> {
     const { history, registry, runs, settings } = this.deps;
+    // After an outage, a backlog of prompts whose users have long gone would hold the model servers
+    // (and every newer prompt) for as long again: those fail at once, and the user can regenerate.
+    const waitedMs = Date.now() - request.requestedAt;
+    if (waitedMs > settings.requestTtlMs)
+      return {
+        modelVersion: request.requestedModel ?? '',
+        failure: {
+          code: 'TIMEOUT',
+          message: `waited ${Math.round(waitedMs / 1000)} s for a model, longer than PARLEY_INFERENCE_REQUEST_TTL_S (${settings.requestTtlMs / 1000} s): not answered`,
+          retriable: true,
+        },
+      };
     const chat = await history.chat(request.chatId);
     if (chat?.userId && chat.userId !== request.userId)
       throw new PoisonRecordError(`user ${request.userId} does not own chat ${request.chatId}`);
@@ -232,6 +246,9 @@ export class Answerer {
     });
     metrics.answers.inc({ outcome: 'answered' });
     metrics.modelSeconds.observe({ version: deployment.version }, result.latencyMs / 1000);
+    // Measured by the pool when the first token streamed in: the run's time_to_first_token_ms.
+    if (result.timeToFirstTokenMs !== undefined)
+      metrics.ttftSeconds.observe({ version: deployment.version }, result.timeToFirstTokenMs / 1000);
     await stream.finish({ finishReason, tokensIn, tokensOut });
     if (cacheKey)
       await cache!.put(cacheKey, {

@@ -1,12 +1,13 @@
-// The inference processor's own figures, beside the runtime's: answers by outcome, model time per
-// version, and the model-server slots busy and free per version and server (the console's view of
-// whether the GPUs idle while prompts wait).
+// The inference processor's own figures, beside the runtime's: answers by outcome, model time and
+// time to first token per version, and the model-server slots busy and free per version and server
+// (the console's view of whether the GPUs idle while prompts wait).
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { ModelPools } from '../../connectors/model-server/modelPools.ts';
 
 export class InferenceMetrics {
   readonly answers: Counter<'outcome'>;
   readonly modelSeconds: Histogram<'version'>;
+  readonly ttftSeconds: Histogram<'version'>;
 
   constructor(registry: Registry, pools: () => ModelPools | undefined) {
     const registers = [registry];
@@ -21,6 +22,13 @@ export class InferenceMetrics {
       help: 'From request to the last token, per model version',
       labelNames: ['version'],
       buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120],
+      registers,
+    });
+    this.ttftSeconds = new Histogram({
+      name: 'parley_inference_ttft_seconds',
+      help: 'From request to the first streamed token, per model version (model answers; cache hits have none)',
+      labelNames: ['version'],
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30],
       registers,
     });
     new Gauge({

@@ -105,6 +105,7 @@ export async function startInferenceProcessor(
     settings: {
       answerReserveTokens: settings.answerReserveTokens,
       modelUnavailableGraceMs: settings.modelUnavailableGraceMs,
+      requestTtlMs: settings.requestTtlSeconds * 1000,
       topics: {
         chat: overrides.chatTopic ?? topics.chat,
         shadow: overrides.shadowTopic ?? topics.shadow,

@@ -12,6 +12,7 @@ import { eventually } from '../../../test-helpers/bounded.ts';
 import { config } from '../../../test-helpers/config.ts';
 import {
   answersOf,
+  promptEvent,
   readUntil,
   startInferenceHarness,
   type InferenceHarness,
@@ -211,6 +212,31 @@ describe('inference: prompts become answers', () => {
     ]);
     assert.equal(runs.rowCount, 0, 'nothing answered for them');
   });
+});
+
+test('a prompt that waited longer than PARLEY_INFERENCE_REQUEST_TTL_S fails with TIMEOUT, unsent to the model', async () => {
+  const sim = await startModelServerSimulator({ slots: 2 });
+  const harness = await startInferenceHarness([
+    { version: 'sim-ttl', servers: [{ url: sim.url, slots: 2 }] },
+  ]);
+  try {
+    const chat = await harness.createChat();
+    const stale = promptEvent(chat, 'still there?', { model_version: 'sim-ttl' });
+    stale.occurred_at = Date.now() - (config.clients.inference.requestTtlSeconds + 60) * 1000;
+    await harness.producer.publish('PromptSubmitted', stale, { topic: harness.topics.chat });
+    const fresh = await harness.prompt(chat, 'and now?', { model_version: 'sim-ttl' });
+    const answers = await answersOf(harness.topics.chat, chat.chatId, 2);
+    const byId = new Map(answers.map((a) => [(a.event as AnswerFailed).message_id, a]));
+    const expired = byId.get(stale.answer_message_id!);
+    assert.equal(expired?.name, 'AnswerFailed');
+    assert.equal((expired!.event as AnswerFailed).error_code, 'TIMEOUT');
+    assert.match((expired!.event as AnswerFailed).error_message ?? '', /PARLEY_INFERENCE_REQUEST_TTL_S/);
+    assert.equal(byId.get(fresh.answer_message_id!)?.name, 'AnswerGenerated', 'a fresh prompt is answered');
+    assert.equal(sim.stats().requests, 1, 'only the fresh prompt reached the model');
+  } finally {
+    await harness.close();
+    await sim.close();
+  }
 });
 
 describe('inference: the real llama-server', () => {
