@@ -39,7 +39,9 @@ import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
 import { migrate } from '../../projections/cassandra/keyspace.ts';
 import { topics } from '../../schemas/catalog.ts';
 import { repoRoot, stackPaths } from '../stack/paths.ts';
-import { cpuSeconds, runningRecord } from '../stack/process.ts';
+import { cpuSeconds } from '../stack/process.ts';
+import { serverPid } from './serverProcess.ts';
+import { benchCommand, type BenchFigure, type BenchResult } from './result.ts';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const HISTORY_P99_TARGET_MS = 15;
@@ -323,9 +325,9 @@ async function cpuSources(api: ApiProcess): Promise<CpuSources> {
     ['Redis', 'redis'],
     ['Kafka', 'kafka'],
   ] as const) {
-    const record = await runningRecord(run, service);
-    if (!record) throw new Error(`the stack's ${service} is not running: npm run stack -- up`);
-    sources[label] = () => cpuSeconds(record.pid);
+    const pid = await serverPid(run, service);
+    if (pid === undefined) throw new Error(`the stack's ${service} is not running: npm run stack -- up`);
+    sources[label] = () => cpuSeconds(pid);
   }
   return sources;
 }
@@ -567,7 +569,8 @@ const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(value < 10
 const micros = (value: number | undefined) =>
   value === undefined ? '?' : Math.round(value).toLocaleString('en');
 
-function verdict(point: Point): string {
+/** Met: p99 under the target, no failures, the rate reached. */
+function judge(point: Point): { met: boolean; label: string } {
   const target = point.kind === 'history' ? HISTORY_P99_TARGET_MS : PROMPT_P99_TARGET_MS;
   const p99 = percentile(point.latencies, 99);
   const failed = Object.values(point.failures).reduce((a, b) => a + b, 0);
@@ -578,7 +581,11 @@ function verdict(point: Point): string {
     ...(failed > 0 ? ['failures'] : []),
     ...(short ? ['rate not reached'] : []),
   ];
-  const label = met ? `meets p99 < ${target} ms` : `misses (${why.join(', ')})`;
+  return { met, label: met ? `meets p99 < ${target} ms` : `misses (${why.join(', ')})` };
+}
+
+function verdict(point: Point): string {
+  const { label } = judge(point);
   return point.multiple === 1 ? `${label} [target]` : label;
 }
 
@@ -621,23 +628,51 @@ function printTable(title: string, points: Point[], sourceLabels: string[]): voi
   for (const row of rows) console.log(line(row));
 }
 
-/** Where history p99 crosses the target, from the swept points. */
-function crossing(points: Point[]): string {
+/** Where history p99 crosses the target, from the swept points; `rate` when it lies between two of them. */
+function crossing(points: Point[]): { text: string; rate?: number } {
   const sorted = [...points].sort((a, b) => a.rate - b.rate);
   const over = (p: Point) => percentile(p.latencies, 99) >= HISTORY_P99_TARGET_MS;
   const first = sorted.findIndex(over);
-  if (first === -1) return `not crossed up to ${sorted.at(-1)!.rate} reads/s (the highest rate run)`;
-  if (first === 0) return `already at ${sorted[0]!.rate} reads/s (the lowest rate run)`;
+  if (first === -1)
+    return { text: `not crossed up to ${sorted.at(-1)!.rate} reads/s (the highest rate run)` };
+  if (first === 0) return { text: `already at ${sorted[0]!.rate} reads/s (the lowest rate run)` };
   const [below, above] = [sorted[first - 1]!, sorted[first]!];
   const [y0, y1] = [percentile(below.latencies, 99), percentile(above.latencies, 99)];
   const at = below.rate + ((HISTORY_P99_TARGET_MS - y0) / (y1 - y0)) * (above.rate - below.rate);
-  return `between ${below.rate} reads/s (p99 ${ms(y0)} ms) and ${above.rate} reads/s (p99 ${ms(y1)} ms), ≈ ${Math.round(at)} reads/s by linear interpolation (${(at / historyPerSecond).toFixed(1)}× reference peak)`;
+  return {
+    text: `between ${below.rate} reads/s (p99 ${ms(y0)} ms) and ${above.rate} reads/s (p99 ${ms(y1)} ms), ≈ ${Math.round(at)} reads/s by linear interpolation (${(at / historyPerSecond).toFixed(1)}× reference peak)`,
+    rate: at,
+  };
+}
+
+/** A load point's p50 and p99; the target (stated at 1×) on the p99, with the API's CPU per request. */
+function pointFigures(point: Point, label: string): BenchFigure[] {
+  const target = point.kind === 'history' ? HISTORY_P99_TARGET_MS : PROMPT_P99_TARGET_MS;
+  const name = `${label} ${point.multiple}× (${point.rate}/s)`;
+  const failed = Object.entries(point.failures).map(([k, v]) => `${k}:${v}`);
+  const cpu = Object.entries(point.cpu).map(([k, v]) => `${k} ${micros(v)}`);
+  const { met, label: verdictText } = judge(point);
+  return [
+    { name: `${name} p50`, value: percentile(point.latencies, 50), unit: 'ms' },
+    {
+      name: `${name} p99`,
+      value: percentile(point.latencies, 99),
+      unit: 'ms',
+      // judge() also counts failures and a rate not reached as a miss.
+      ...(point.multiple === 1 ? { target: `< ${target} ms`, met } : {}),
+      cpuPerEventUs: point.cpu.API,
+      note:
+        `achieved ${point.achieved.toFixed(0)}/s, failures ${failed.join(' ') || '0'}; ` +
+        `CPU µs per request: ${cpu.join(', ')}` +
+        (point.multiple === 1 ? '' : `; ${verdictText}`),
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
 // The benchmark
 
-export async function benchApi(config: ClientConfig, argv: string[]): Promise<void> {
+export async function benchApi(config: ClientConfig, argv: string[]): Promise<BenchResult> {
   const options = parseOptions(argv);
   const stamp = Date.now().toString(36);
   const chatTopic = `parley.bench.api.${stamp}`;
@@ -747,7 +782,8 @@ export async function benchApi(config: ClientConfig, argv: string[]): Promise<vo
       history,
       labels,
     );
-    console.log(`p99 crosses ${HISTORY_P99_TARGET_MS} ms: ${crossing(history)}`);
+    const crossed = crossing(history);
+    console.log(`p99 crosses ${HISTORY_P99_TARGET_MS} ms: ${crossed.text}`);
     printTable(
       `Accepted prompts: POST /v1/chats/:chat_id/messages → 202 (target p99 < ${PROMPT_P99_TARGET_MS} ms at 1×)`,
       prompts,
@@ -761,6 +797,24 @@ export async function benchApi(config: ClientConfig, argv: string[]): Promise<vo
         ? `Load: evenly spaced arrivals (open loop), latency from when each request was due; conns = the most in flight at once. The API log is ${log}`
         : `Load: autocannon overallRate: each connection sends its share of a second back to back, then idles until the next second, so latency depends on conns (see ops/bench/api.ts). The API log is ${log}`,
     );
+    return {
+      bench: 'api',
+      command: benchCommand('api', argv),
+      figures: [
+        ...history.flatMap((p) => pointFigures(p, 'history reads')),
+        {
+          name: `history reads: rate where p99 crosses ${HISTORY_P99_TARGET_MS} ms`,
+          value: crossed.rate ?? NaN,
+          unit: 'reads/s',
+          note: crossed.text,
+        },
+        ...prompts.flatMap((p) => pointFigures(p, 'accepted prompts')),
+      ],
+      notes: [
+        `history reads: GET /v1/chats/:chat_id/messages?limit=${PAGE}; prompts: POST /v1/chats/:chat_id/messages → 202 (acceptance only: no inference or projection)`,
+        `reference peak ${historyPerSecond.toFixed(1)} history reads/s, ${referencePeak.promptsPerSecond.toFixed(1)} prompts/s; ${options.seconds} s per rate, ${options.driver} driver, ${options.users} users; the API idles at ${(apiIdle * 1000).toFixed(1)} ms CPU/s (included in its CPU per request)`,
+      ],
+    };
   } finally {
     await api.stop();
     if (projectorRunning) await projector.stop();

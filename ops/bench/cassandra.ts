@@ -24,7 +24,9 @@ import { eventDefinition, topics } from '../../schemas/catalog.ts';
 import { repoRoot } from '../stack/paths.ts';
 import { run } from '../stack/exec.ts';
 import { stackPaths } from '../stack/paths.ts';
-import { cpuSeconds, runningRecord } from '../stack/process.ts';
+import { cpuSeconds } from '../stack/process.ts';
+import { serverPid } from './serverProcess.ts';
+import { againstBaseline, benchCommand, type BenchFigure, type BenchResult } from './result.ts';
 
 const stamp = () => Date.now().toString(36);
 
@@ -176,8 +178,8 @@ async function measureFreshness(
 async function cpuNow(): Promise<Record<CpuUser, number | undefined>> {
   const { run: runDir } = stackPaths();
   const server = async (name: string) => {
-    const record = await runningRecord(runDir, name);
-    return record && cpuSeconds(record.pid);
+    const pid = await serverPid(runDir, name);
+    return pid === undefined ? undefined : cpuSeconds(pid);
   };
   const { user, system } = process.cpuUsage();
   return { node: (user + system) / 1e6, cassandra: await server('cassandra'), kafka: await server('kafka') };
@@ -278,7 +280,7 @@ async function projectorRun(
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-export async function benchCassandra(config: ClientConfig, argv: string[]): Promise<void> {
+export async function benchCassandra(config: ClientConfig, argv: string[]): Promise<BenchResult> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -324,6 +326,7 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
       cpuUsers.map((u) => u.padStart(9)).join(' '),
   );
   const rates = { raw: [] as number[], projector: [] as number[] };
+  const cpus = { raw: [] as Phase['cpuPerEvent'][], projector: [] as Phase['cpuPerEvent'][] };
   for (let round = 1; round <= rounds; round++) {
     for (const [writer, label, runPhase] of [
       ['raw', 'raw cassandra-driver loop', rawLoop],
@@ -331,6 +334,7 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
     ] as const) {
       const phase = await runPhase(config, client, items);
       rates[writer].push(phase.rate);
+      cpus[writer].push(phase.cpuPerEvent);
       console.log(
         `${String(round).padEnd(6)} ${label.padEnd(36)} ${phase.rate.toFixed(0).padStart(9)}                    ` +
           cpuUsers.map((u) => fmt(phase.cpuPerEvent[u]).padStart(9)).join(' '),
@@ -352,9 +356,11 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
       `${'× peak'.padStart(6)} ${'target/s'.padStart(9)} ${'achieved/s'.padStart(10)} ${'probes'.padStart(6)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ` +
       `${sources.map((u) => u.padStart(9)).join(' ')} ${'total'.padStart(6)} ${'cores'.padStart(6)}`,
   );
+  const freshness: Array<{ f: Freshness; total: number }> = [];
   for (const multiple of multiples) {
     const f = await measureFreshness(config, client, multiple, seconds);
     const total = sources.reduce((sum, u) => sum + (f.cpuPerEvent[u] ?? 0), 0);
+    freshness.push({ f, total });
     console.log(
       `${String(multiple).padStart(6)} ${String(f.target).padStart(9)} ${f.achieved.toFixed(0).padStart(10)} ` +
         `${String(f.latencies.length).padStart(6)} ${percentile(f.latencies, 50).toFixed(0).padStart(7)} ${percentile(f.latencies, 99).toFixed(0).padStart(7)} ` +
@@ -362,4 +368,61 @@ export async function benchCassandra(config: ClientConfig, argv: string[]): Prom
     );
   }
   await client.shutdown();
+
+  // The median of the rounds' CPU per event, by process, as the rates above.
+  const cpuMedian = (writer: 'raw' | 'projector', user: CpuUser) => {
+    const known = cpus[writer].flatMap((c) => (c[user] === undefined ? [] : [c[user]]));
+    return known.length === 0 ? undefined : median(known);
+  };
+  const cpuNote = (writer: 'raw' | 'projector') =>
+    `CPU µs per event (median of rounds): ${cpuUsers.map((u) => `${u} ${fmt(cpuMedian(writer, u))}`).join(', ')}`;
+  const figures: BenchFigure[] = [
+    {
+      name: 'raw cassandra-driver loop',
+      value: raw,
+      unit: 'events/s',
+      cpuPerEventUs: cpuMedian('raw', 'node'),
+      note: cpuNote('raw'),
+    },
+    {
+      ...againstBaseline(
+        { name: 'projector (Kafka → runtime → CQL)', value: projector, unit: 'events/s' },
+        { name: 'raw cassandra-driver loop', value: raw },
+      ),
+      target: '≥ 0.80× raw',
+      met: projector / raw >= 0.8,
+      cpuPerEventUs: cpuMedian('projector', 'node'),
+      note: cpuNote('projector'),
+    },
+  ];
+  for (const { f, total } of freshness) {
+    const at = `${f.multiple}× (${f.target}/s)`;
+    figures.push(
+      {
+        name: `freshness at ${at}: achieved`,
+        value: f.achieved,
+        unit: 'events/s',
+        note: `${f.latencies.length} probes`,
+      },
+      { name: `freshness at ${at}: produced → readable p50`, value: percentile(f.latencies, 50), unit: 'ms' },
+      {
+        name: `freshness at ${at}: produced → readable p99`,
+        value: percentile(f.latencies, 99),
+        unit: 'ms',
+        cpuPerEventUs: total,
+        note:
+          `CPU µs per event end to end: ${sources.map((u) => `${u} ${fmt(f.cpuPerEvent[u])}`).join(', ')}; ` +
+          `the target rate needs ${((total * f.target) / 1e6).toFixed(1)} cores (this machine: ${availableParallelism()})`,
+      },
+    );
+  }
+  return {
+    bench: 'cassandra',
+    command: benchCommand('cassandra', argv),
+    figures,
+    notes: [
+      `${count} chat events, ${config.processor.maxInFlight} records in flight, ${batchRecords} records per write, median of ${rounds} alternating rounds after a warm-up`,
+      `freshness: ${seconds} s of load per rate from the load generator in its own process; node = the projector and the probes; CPU per event of the p99 rows is the sum over generator, node, Cassandra and Kafka`,
+    ],
+  };
 }

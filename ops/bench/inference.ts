@@ -35,8 +35,9 @@ import type { InferenceProcessorOverrides } from '../../processors/inference/sta
 import { topics as platformTopics } from '../../schemas/catalog.ts';
 import type { AnswerGenerated } from '../../schemas/generated/events.ts';
 import { repoRoot, stackPaths } from '../stack/paths.ts';
-import { runningRecord } from '../stack/process.ts';
+import { serverPid } from './serverProcess.ts';
 import type { ChildMessage, ParentMessage, ServedRequest } from './inferenceChild.ts';
+import { againstBaseline, benchCommand, type BenchFigure, type BenchResult } from './result.ts';
 
 const now = () => performance.timeOrigin + performance.now();
 const CHILD_SCRIPT = join(repoRoot, 'ops/bench/inferenceChild.ts');
@@ -371,9 +372,9 @@ async function stackSources(): Promise<CpuSources> {
     ['Redis', 'redis', false],
     ['Cassandra', 'cassandra', false],
   ] as const) {
-    const record = await runningRecord(run, service);
-    if (!record) throw new Error(`the stack's ${service} is not running: npm run stack -- up`);
-    sources[label] = () => (tree ? treeSeconds(record.pid) : processSeconds(record.pid));
+    const pid = await serverPid(run, service);
+    if (pid === undefined) throw new Error(`the stack's ${service} is not running: npm run stack -- up`);
+    sources[label] = () => (tree ? treeSeconds(pid) : processSeconds(pid));
   }
   return sources;
 }
@@ -794,7 +795,76 @@ function table(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
-export async function benchInference(config: Config, argv: string[]): Promise<void> {
+/** A load point's figures; the targets are stated at 1×. */
+function pointFigures(pt: LoadPoint, seconds: number, platformMicros: number, cores: number): BenchFigure[] {
+  const at = `${pt.multiple}× (${pt.rate.toFixed(0)} prompts/s)`;
+  const utilisation = pt.answersInWindow / seconds / pt.capacity;
+  const targeted = (target: string, met: boolean) => (pt.multiple === 1 ? { target, met } : {});
+  const [toServer, toKafka] = [percentile(pt.toServer, 99), percentile(pt.lastTokenToKafka, 99)];
+  return [
+    {
+      name: `${at}: utilisation of the stand-in's slots`,
+      value: utilisation,
+      unit: 'of capacity',
+      ...targeted('≥ 0.95', utilisation >= 0.95),
+      cpuPerEventUs: platformMicros,
+      note:
+        `${(pt.answersInWindow / seconds).toFixed(0)} answers/s of capacity ${pt.capacity.toFixed(0)}; ${pt.failed} failed, ${pt.unanswered} unanswered; ` +
+        `the offered rate needs ${((platformMicros * pt.rate) / 1e6).toFixed(2)} cores at this CPU per answer (this machine: ${cores})`,
+    },
+    { name: `${at}: produce → request at server p50`, value: percentile(pt.toServer, 50), unit: 'ms' },
+    {
+      name: `${at}: produce → request at server p99`,
+      value: toServer,
+      unit: 'ms',
+      ...targeted('< 20 ms', toServer < 20),
+    },
+    {
+      name: `${at}: last token → AnswerGenerated in Kafka p50`,
+      value: percentile(pt.lastTokenToKafka, 50),
+      unit: 'ms',
+    },
+    {
+      name: `${at}: last token → AnswerGenerated in Kafka p99`,
+      value: toKafka,
+      unit: 'ms',
+      ...targeted('< 100 ms', toKafka < 100),
+    },
+  ];
+}
+
+/** Through Parley against the same prompts sent to llama-server directly, at p50. */
+function llamaFigures(rows: LlamaRow[]): BenchFigure[] {
+  const p50 = (pick: (r: LlamaRow) => number | undefined) => median(rows.map(pick));
+  const directTtft = {
+    name: 'llama-server direct: time to first token p50',
+    value: p50((r) => r.direct.ttft),
+  };
+  const directTotal = { name: 'llama-server direct: total p50', value: p50((r) => r.direct.total) };
+  return [
+    { ...directTtft, unit: 'ms' },
+    againstBaseline(
+      {
+        name: 'llama-server via Parley: time to first token (Redis) p50',
+        value: p50((r) => r.parley.ttft),
+        unit: 'ms',
+      },
+      directTtft,
+    ),
+    { ...directTotal, unit: 'ms' },
+    againstBaseline(
+      {
+        name: 'llama-server via Parley: total (AnswerGenerated in Kafka) p50',
+        value: p50((r) => r.parley.inKafka),
+        unit: 'ms',
+        note: `${rows.filter((r) => r.parley.failed).length} of ${rows.length} failed`,
+      },
+      directTotal,
+    ),
+  ];
+}
+
+export async function benchInference(config: Config, argv: string[]): Promise<BenchResult> {
   const options = parseOptions(argv);
   const clients = config.clients;
   const tokens = 1 + Math.round(((options.answerMs - options.ttftMs) * options.tokensPerSecond) / 1000);
@@ -998,11 +1068,16 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
       );
     }
 
+    const figures = points.flatMap((pt) => {
+      const platformMicros = (sumOf(pt, platform) / Math.max(1, pt.answersInWindow)) * 1e6;
+      return pointFigures(pt, options.seconds, platformMicros, cpu.length);
+    });
     if (options.skipLlama) {
       console.log('\n(real llama-server comparison skipped: --skip-llama)');
     } else {
       await settle(idleCores[MACHINE]!);
       const llama = await llamaComparison(config, producer, keyspace, options);
+      figures.push(...llamaFigures(llama.rows));
       console.log(
         `\n### Real llama-server: direct vs through Parley, same prompts, one run\n\n` +
           `${llama.model} at ${llama.url}, ${llama.slots} slots; ${llama.rows.length} prompts sequentially after a warm-up each way, ` +
@@ -1057,6 +1132,20 @@ export async function benchInference(config: Config, argv: string[]): Promise<vo
       `\nscratch topics parley.bench.inference*.* are left in Kafka (the outbox may still publish to them); ` +
         `keyspace ${keyspace} dropped; child logs in ${stackPaths().logs}/bench-inference-*.log`,
     );
+    return {
+      bench: 'inference',
+      command: benchCommand('inference', argv),
+      figures,
+      notes: [
+        `ONE chat partition against the simulator (a STAND-IN for a GPU server): answer time ${sim.answerMs} ms, slots = ⌈rate × answer time⌉; warm-up ${options.warmup} s, ${options.seconds} s measured`,
+        'CPU per answer: the platform (inference processor, Kafka, Connect, PostgreSQL, Redis, Cassandra), idle work included',
+        ...(restAtIdle > 0.3
+          ? [
+              `the machine was not idle before the run (${idleCores[MACHINE]!.toFixed(2)} cores busy): figures disturbed`,
+            ]
+          : []),
+      ],
+    };
   } finally {
     await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
     await cassandra.shutdown();

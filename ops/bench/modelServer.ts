@@ -1,7 +1,9 @@
 // Benchmark: generation speed of the model server as a client sees it (streamed, end to end).
+import { parseArgs } from 'node:util';
 import type { ClientConfig } from '../../core/config.ts';
 import { createModelClient } from '../../core/clients.ts';
 import { streamChatCompletion } from '../../connectors/model-server/streamChatCompletion.ts';
+import { benchCommand, type BenchResult } from './result.ts';
 
 const prompts = [
   'Explain what a message queue is.',
@@ -15,7 +17,19 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 };
 
-export async function benchModelServer(config: ClientConfig, runs = 8, maxTokens = 128): Promise<void> {
+function parseOptions(argv: string[]): { runs: number; maxTokens: number } {
+  const { values } = parseArgs({
+    args: argv,
+    options: { runs: { type: 'string' }, 'max-tokens': { type: 'string' } },
+  });
+  const options = { runs: Number(values.runs ?? 8), maxTokens: Number(values['max-tokens'] ?? 128) };
+  if (![options.runs, options.maxTokens].every((n) => Number.isInteger(n) && n > 0))
+    throw new Error('usage: npm run bench -- model [--runs 8] [--max-tokens 128]');
+  return options;
+}
+
+export async function benchModelServer(config: ClientConfig, argv: string[]): Promise<BenchResult> {
+  const { runs, maxTokens } = parseOptions(argv);
   const client = createModelClient(config);
   await streamChatCompletion(client, {
     model: config.modelServer.model,
@@ -51,4 +65,17 @@ export async function benchModelServer(config: ClientConfig, runs = 8, maxTokens
   console.log(
     `  time to 1st token  p50 ${percentile(ttfts, 50).toFixed(0)} ms, max ${Math.max(...ttfts).toFixed(0)} ms`,
   );
+  return {
+    bench: 'model',
+    command: benchCommand('model', argv),
+    figures: [
+      { name: 'decode speed (after the first token)', value: mean, unit: 'tokens/s' },
+      { name: 'end to end', value: tokens / seconds, unit: 'tokens/s' },
+      { name: 'time to first token p50', value: percentile(ttfts, 50), unit: 'ms' },
+      { name: 'time to first token max', value: Math.max(...ttfts), unit: 'ms' },
+    ],
+    notes: [
+      `${config.modelServer.model} at ${config.modelServer.url}: ${runs} sequential streamed requests, max_tokens ${maxTokens}`,
+    ],
+  };
 }

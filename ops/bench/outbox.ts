@@ -16,7 +16,9 @@ import { ChatWorkload } from '../../producers/loadgen/chatWorkload.ts';
 import { Random } from '../../producers/loadgen/random.ts';
 import { percentile } from '../../producers/loadgen/runLoad.ts';
 import { createContext } from '../stack/manager.ts';
-import { cpuSeconds, runningRecord } from '../stack/process.ts';
+import { cpuSeconds } from '../stack/process.ts';
+import { serverPid } from './serverProcess.ts';
+import { againstBaseline, benchCommand, type BenchFigure, type BenchResult } from './result.ts';
 
 const PARTITIONS = 6;
 
@@ -79,10 +81,34 @@ function parseOptions(argv: string[]) {
   return options;
 }
 
-export async function benchOutbox(config: ClientConfig, argv: string[]): Promise<void> {
+/** Each outbox rate's latencies against the direct send's; CPU per event summed over the three processes. */
+function resultFigures(table: Row[]): BenchFigure[] {
+  const direct = table.find((r) => r.cpuMicros === undefined);
+  return table.flatMap((r) => {
+    const step = r === direct ? 'send' : 'commit';
+    const cpu = r.cpuMicros && {
+      cpuPerEventUs: r.cpuMicros.connect + r.cpuMicros.walsender + r.cpuMicros.backends,
+      note: `CPU µs per event: Connect ${r.cpuMicros.connect.toFixed(0)}, walsender ${r.cpuMicros.walsender.toFixed(0)}, PG backends ${r.cpuMicros.backends.toFixed(0)}`,
+    };
+    const latencies = [50, 90, 99].map((q): BenchFigure => {
+      const figure = {
+        name: `${r.label}: ${step} → visible p${q}`,
+        value: percentile(r.latencies, q),
+        unit: 'ms',
+        ...(q === 50 ? cpu : {}),
+      };
+      return direct && r !== direct
+        ? againstBaseline(figure, { name: `${direct.label} p${q}`, value: percentile(direct.latencies, q) })
+        : figure;
+    });
+    return [...latencies, { name: `${r.label}: achieved`, value: r.achievedRate, unit: 'events/s' }];
+  });
+}
+
+export async function benchOutbox(config: ClientConfig, argv: string[]): Promise<BenchResult> {
   const { rows, warmup, writers, rates } = parseOptions(argv);
-  const connect = await runningRecord(createContext().paths.run, 'connect');
-  if (!connect) throw new Error('the Connect worker is not running: npm run stack -- up');
+  const connectPid = await serverPid(createContext().paths.run, 'connect');
+  if (connectPid === undefined) throw new Error('the Connect worker is not running: npm run stack -- up');
   const kafka = createKafka(config, 'bench-outbox');
   const admin = kafka.admin();
   const pool = createPgPool(config);
@@ -131,7 +157,7 @@ export async function benchOutbox(config: ClientConfig, argv: string[]): Promise
       const slot = await readSlotLag(pool);
       if (!slot?.active || slot.activePid === null)
         throw new Error('the outbox slot is not active: is the connector running?');
-      const pids: Record<string, number> = { connect: connect.pid, walsender: slot.activePid };
+      const pids: Record<string, number> = { connect: connectPid, walsender: slot.activePid };
       backendPids.forEach((pid, i) => (pids[`backend${i}`] = pid));
       const records = await toOutboxRecords(producer, events(count), { topic });
       const committed = new Map<string, number>();
@@ -197,6 +223,15 @@ export async function benchOutbox(config: ClientConfig, argv: string[]): Promise
     console.log(
       `\nslot ${slot?.slotName}: active ${slot?.active}, lag ${slot?.lagBytes} B, retained ${slot?.retainedBytes} B`,
     );
+    return {
+      bench: 'outbox',
+      command: benchCommand('outbox', argv),
+      figures: resultFigures(table),
+      notes: [
+        `commit (outbox) or send (direct, ${producer.transport.name} producer) → visible to a kafkajs consumer; ${rows} events per row, one per transaction, ${writers} writer connections`,
+        "CPU per event: the Connect worker, the slot's walsender and the writers' PostgreSQL backends, idle work during the run included",
+      ],
+    };
   } finally {
     clients.forEach((client) => client.release());
     await consumer.disconnect();

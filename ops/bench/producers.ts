@@ -19,6 +19,7 @@ import type {
 import { run } from '../stack/exec.ts';
 import { kafkaClasspath } from '../stack/services/kafka.ts';
 import { createContext } from '../stack/manager.ts';
+import { againstBaseline, benchCommand, type BenchFigure, type BenchResult } from './result.ts';
 
 const BENCH_TOPIC = 'parley.bench.producers';
 /** Records per send call, and records unacknowledged at most (a larger window only adds queueing delay). */
@@ -186,7 +187,7 @@ async function benchKafkaTool(
   };
 }
 
-export async function benchProducers(config: ClientConfig, argv: string[]): Promise<void> {
+export async function benchProducers(config: ClientConfig, argv: string[]): Promise<BenchResult> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -230,4 +231,30 @@ export async function benchProducers(config: ClientConfig, argv: string[]): Prom
   console.log(
     `faster transport: ${(best / tool.recordsPerSecond).toFixed(2)}× Kafka's own tool (target ≥ 0.70×)`,
   );
+  const baseline = { name: tool.name, value: tool.recordsPerSecond };
+  const figures: BenchFigure[] = rows.flatMap((r): BenchFigure[] => [
+    r === tool
+      ? { name: `${r.name} rate`, value: r.recordsPerSecond, unit: 'records/s' }
+      : againstBaseline({ name: `${r.name} rate`, value: r.recordsPerSecond, unit: 'records/s' }, baseline),
+    { name: `${r.name} latency p50`, value: r.p50, unit: 'ms' },
+    { name: `${r.name} latency p99`, value: r.p99, unit: 'ms' },
+  ]);
+  figures.push({
+    name: "faster transport ÷ Kafka's own tool",
+    value: best / tool.recordsPerSecond,
+    unit: '×',
+    target: '≥ 0.70×',
+    met: best / tool.recordsPerSecond >= 0.7,
+    note: best === kafkajs.recordsPerSecond ? 'kafkajs' : 'rdkafka',
+  });
+  return {
+    bench: 'producers',
+    command: benchCommand('producers', argv),
+    figures,
+    notes: [
+      `${records} records of ${recordSize} B, acks=all, idempotent, compression ${compression}, 6 partitions`,
+      `the Avro-events row publishes the load generator's mix (mean ${events.meanBytes.toFixed(0)} B per record) with validation and encoding: ` +
+        `${(events.result.recordsPerSecond / referencePeak.eventsPerSecond).toFixed(0)}× the reference peak's ${Math.round(referencePeak.eventsPerSecond)} events/s`,
+    ],
+  };
 }
