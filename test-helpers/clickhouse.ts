@@ -1,5 +1,6 @@
 // ClickHouse for tests: a migrated database of the test's own, a projector on it, and a store that
 // fails on purpose (lost replies, refusals) to prove the projector's exactly-once scheme.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../core/clients.ts';
 import { AnalyticsStore } from '../processors/clickhouse/analyticsStore.ts';
@@ -91,6 +92,9 @@ export function faultyStore(
   store.insert = async (table: AnalyticsTable, rows: readonly object[]) => {
     if (refused < (faults.refuseFirst ?? 0)) {
       refused++;
+      // Refused after a while, as a connection to a server that is down is: long enough that the
+      // pause it causes can be seen, although the tables' inserts are retried side by side.
+      await sleep(500);
       throw Object.assign(new Error('connect ECONNREFUSED (a refusal on purpose)'), { code: 'ECONNREFUSED' });
     }
     await insert(table, rows);

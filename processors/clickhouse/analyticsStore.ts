@@ -20,6 +20,15 @@ export class AnalyticsStore {
     await this.client.insert({ table: `${this.database}.${table}`, values: rows, format: 'JSONEachRow' });
   }
 
+  /** The ids of the last `limit` events of a partition in `events` (every event has its row there), oldest first. */
+  async lastEventIds(topic: string, partition: number, limit: number): Promise<string[]> {
+    const result = await this.client.query({
+      query: `SELECT event_id FROM ${this.database}.events WHERE kafka_topic = ${topicLiteral(topic)} AND kafka_partition = ${Math.trunc(partition)} ORDER BY kafka_offset DESC LIMIT ${Math.trunc(limit)}`,
+      format: 'JSONEachRow',
+    });
+    return (await result.json<{ event_id: string }>()).map((r) => r.event_id).reverse();
+  }
+
   /**
    * The highest offset of `topic` each partition has in `table` (absent: none). Every insert holds
    * a contiguous range of the log per partition and they land in log order, so the table holds

@@ -9,7 +9,9 @@
 // (max kafka_offset per table and partition) and skips what is at or below it; before retrying a
 // failed insert, whose reply may have been lost after it landed, it reads it again. A redelivery
 // after a crash and a full replay from offset 0 therefore insert nothing twice, and the
-// materialised views, fed only by those inserts, count nothing twice.
+// materialised views, fed only by those inserts, count nothing twice. The same event sent twice
+// (the outbox is at-least-once) sits at two offsets: the second is skipped by its id when it comes
+// within the last DEDUPE_WINDOW events of its partition (recentEventIds.ts).
 //
 // It does not use the shared processor runtime: that runtime runs records of different keys in
 // parallel and splits failing batches, which would break the in-order prefix this scheme rests on.
@@ -38,6 +40,7 @@ import { ProcessorMetrics } from '../runtime/metrics.ts';
 import { defaultRetryPolicy, withRetries, type RetryPolicy } from '../runtime/retry.ts';
 import type { AnalyticsStore } from './analyticsStore.ts';
 import { PendingBatch, type AnalyticsRow, type TakenBatch } from './pendingBatch.ts';
+import { RecentEventIds } from './recentEventIds.ts';
 
 export const CLICKHOUSE_PROJECTOR = 'clickhouse';
 
@@ -49,6 +52,8 @@ export const CLICKHOUSE_PROJECTOR = 'clickhouse';
 export const clickHouseGroupId = (database: string) => `parley.${CLICKHOUSE_PROJECTOR}.${database}`;
 export const DEFAULT_CLICKHOUSE_METRICS_PORT = 9466;
 const STALE_CHECK_EVERY = 500;
+/** Events per partition whose ids are remembered; Debezium re-sends within seconds of a restart. */
+export const DEDUPE_WINDOW = 20_000;
 
 export interface ClickHouseProjectorOptions {
   topics: readonly string[];
@@ -65,6 +70,8 @@ export interface ClickHouseProjectorOptions {
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** The `event` label of records skipped as a second copy of an event already in. */
+const DUPLICATE = 'duplicate (skipped)';
 
 export class ClickHouseProjector {
   readonly metrics: ProcessorMetrics;
@@ -82,6 +89,7 @@ export class ClickHouseProjector {
   private readonly inserted = new Map<string, bigint>();
   /** Partitions whose prefix has been read since the last assignment. */
   private readonly loaded = new Set<string>();
+  private readonly recent = new RecentEventIds(DEDUPE_WINDOW);
   /** Flushes run one after another, so batches land in log order. */
   private flushing: Promise<void> = Promise.resolve();
   private flushesRunning = 0;
@@ -176,11 +184,13 @@ export class ClickHouseProjector {
         (t) => this.inserted.get(this.prefixKey(t, topic, partition)) ?? -1n,
       );
       const processed = new Map<string, number>();
+      const key = partitionKey(topic, partition);
       for (const [index, message] of batch.messages.entries()) {
         // kafkajs' isStale serialises the assignment on every call: asked once in a while, not per record.
         if (index % STALE_CHECK_EVERY === 0 && (!isRunning() || isStale() || this.stopping)) break;
         const source = sourceRecordOf(topic, partition, message);
         const at = { topic, partition, offset: message.offset };
+        const offset = BigInt(message.offset);
         let rows: AnalyticsRows;
         if (message.value === null) {
           // A tombstone (compacted topics): the key is deleted.
@@ -197,10 +207,22 @@ export class ClickHouseProjector {
             taken++;
             continue;
           }
+          // Above the events prefix, an event is new here unless its id came moments ago (a re-send).
+          if (offset > floors[0]!) {
+            const eventId = decoded.event.event_id;
+            const again = this.recent.has(key, eventId);
+            if (!again) this.recent.add(key, eventId);
+            if (again) {
+              processed.set(DUPLICATE, (processed.get(DUPLICATE) ?? 0) + 1);
+              this.pending.taken(topic, partition, message.offset, Number(message.timestamp));
+              resolveOffset(message.offset);
+              taken++;
+              continue;
+            }
+          }
           rows = analyticsRows(decoded.name, decoded.event, at, source.value.length);
           processed.set(decoded.name, (processed.get(decoded.name) ?? 0) + 1);
         }
-        const offset = BigInt(message.offset);
         for (const [i, table] of ANALYTICS_TABLES.entries()) {
           const row = rows[table];
           if (row && offset > floors[i]!) this.pending.add(table, row);
@@ -237,11 +259,18 @@ export class ClickHouseProjector {
     const key = partitionKey(topic, partition);
     if (this.loaded.has(key)) return;
     await this.flushing;
-    await withRetries(() => this.readPrefix(topic), this.retry, {
-      isStopping: () => this.stopping,
-      onFailure: (error, _kind, attempt, delayMs) =>
-        this.warn('reading inserted offsets', error, attempt, delayMs),
-    });
+    await withRetries(
+      async () => {
+        await this.readPrefix(topic);
+        this.recent.reset(key, await this.options.store.lastEventIds(topic, partition, DEDUPE_WINDOW));
+      },
+      this.retry,
+      {
+        isStopping: () => this.stopping,
+        onFailure: (error, _kind, attempt, delayMs) =>
+          this.warn('reading inserted offsets', error, attempt, delayMs),
+      },
+    );
     this.loaded.add(key);
   }
 

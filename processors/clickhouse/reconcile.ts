@@ -114,9 +114,12 @@ export async function reconcileClickHouse(
           }
           rows = analyticsRows(decoded.name, decoded.event, at, value.length);
         }
+        // An event sent twice (the outbox is at-least-once) is expected once, at its first offset:
+        // the projector skips the later copy (processors/clickhouse/recentEventIds.ts).
         for (const table of ANALYTICS_TABLES) {
           const row = rows[table];
-          if (row) expected.get(table)!.set(row.event_id, row);
+          const wanted = expected.get(table)!;
+          if (row && !wanted.has(row.event_id)) wanted.set(row.event_id, row);
         }
       },
     );

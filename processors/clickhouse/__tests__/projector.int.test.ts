@@ -94,6 +94,42 @@ test(
 );
 
 test(
+  'an event sent twice (the outbox is at-least-once) is stored once, also after a restart between the copies',
+  { timeout: 300_000 },
+  async () => {
+    const topic = await createChatTopic(2);
+    const events = Array.from(
+      { length: 600 },
+      (
+        (workload) => () =>
+          workload.next()
+      )(new ChatWorkload(new Random(35))),
+    );
+    await producer.publishMany(events, { topic });
+    await producer.publishMany(events.slice(0, 100), { topic }); // re-sent while the projector runs
+    const groupId = `${topic}.projector`;
+    const first = await startTestProjector([topic], database, { flushRows: 200, groupId });
+    try {
+      await waitForCatchUp(first.groupId, topic, 180_000);
+    } finally {
+      await first.stop();
+    }
+    // Re-sent once more while it is down: the restarted projector knows the ids from ClickHouse.
+    await producer.publishMany(events.slice(100, 200), { topic });
+    const second = await startTestProjector([topic], database, { flushRows: 200, groupId });
+    try {
+      await waitForCatchUp(second.groupId, topic, 180_000);
+    } finally {
+      await second.stop();
+    }
+    const report = await reconcileClickHouse(config.clients, testSerde(), database.engine, [topic]);
+    assert.deepEqual(report.differences.map(formatClickHouseDifference), []);
+    assert.equal(report.eventsRead, 800);
+    assert.equal(report.expectedRows.events, 600, 'each event once');
+  },
+);
+
+test(
   'an insert whose reply is lost after it landed is not inserted again',
   { timeout: 300_000 },
   async () => {
