@@ -28,6 +28,8 @@ export interface SimulatorOptions {
   dropRate?: number;
   /** Deterministic choice of which requests error/drop (simple seeded PRNG). */
   seed?: number;
+  /** Default: any free port. A fixed one lets a restarted stand-in keep its registered URL. */
+  port?: number;
 }
 
 export interface SimulatorStats {
@@ -57,7 +59,7 @@ export interface ModelServerSimulator {
   close(): Promise<void>;
 }
 
-type Settings = Required<Omit<SimulatorOptions, 'seed'>> & { seed?: number };
+type Settings = Required<Omit<SimulatorOptions, 'seed' | 'port'>> & { seed?: number };
 
 const defaults: Settings = {
   model: 'sim-model',
@@ -482,7 +484,7 @@ export async function startModelServerSimulator(
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 

@@ -7,10 +7,7 @@ import { createContext, formatStatus, status, up } from '../stack/manager.ts';
 import { consoleToken, demoCredentials } from '../stack/services/app.ts';
 import { platformServices, services } from '../stack/services/index.ts';
 import { runSmokeWorkload } from '../smokeWorkload.ts';
-import { seedLocalModel } from '../../connectors/model-server/localModel.ts';
-import { createKafka } from '../../core/clients.ts';
-import { createEventProducer } from '../../producers/eventProducer.ts';
-import { provisionTopics, topicSpecs } from '../../producers/topics.ts';
+import { preparePlatform } from '../platform/platformTopics.ts';
 import { runCli } from './runCli.ts';
 
 async function main(): Promise<number> {
@@ -20,24 +17,15 @@ async function main(): Promise<number> {
   await runSmokeWorkload(ctx.config.clients, (s) =>
     console.log(`  ✓ ${s.service.padEnd(10)} ${s.result} [${s.ms} ms]`),
   );
-  const config = ctx.config.clients;
-  const admin = createKafka(config, 'parley-start').admin();
-  await admin.connect();
-  await provisionTopics(admin, topicSpecs(config.topics));
-  await admin.disconnect();
-  const producer = await createEventProducer(config, { clientId: 'parley-start' });
-  try {
-    console.log(
-      `\nmodel registry: local deployment ${await seedLocalModel(ctx.config, producer)} (npm run models -- list)`,
-    );
-  } finally {
-    await producer.close();
-  }
+  console.log(
+    `\nmodel registry: local deployment ${await preparePlatform(ctx.config)} (npm run models -- list)`,
+  );
 
   console.log('\nthe platform: the API, the processors and the demo workload, each supervised');
   await up(ctx, platformServices);
   console.log(`\n${formatStatus(await status(ctx, platformServices))}`);
 
+  const config = ctx.config.clients;
   const { host, port } = config.api;
   const api = `http://${host}:${port}`;
   const ch = config.clickhouse.url;

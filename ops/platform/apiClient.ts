@@ -8,6 +8,7 @@ import {
   ratingAccepted,
   regenerationAccepted,
 } from '../../api/chats/chatSchemas.ts';
+import { MAX_MESSAGE_PAGE } from '../../api/readModels/messages.ts';
 
 export class ApiCallError extends Error {
   override name = 'ApiCallError';
@@ -62,8 +63,8 @@ export class ApiClient {
     return user_id;
   }
 
-  createChat(title: string) {
-    return this.call('POST', '/v1/chats', chatCreated, { title });
+  createChat(title: string, model?: string) {
+    return this.call('POST', '/v1/chats', chatCreated, { title, ...(model ? { model } : {}) });
   }
 
   prompt(chatId: string, content: string) {
@@ -81,7 +82,18 @@ export class ApiClient {
     });
   }
 
-  history(chatId: string, limit = 50) {
-    return this.call('GET', `/v1/chats/${chatId}/messages?limit=${limit}`, messagePage);
+  history(chatId: string, limit = 50, cursor?: string) {
+    const page = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    return this.call('GET', `/v1/chats/${chatId}/messages?limit=${limit}${page}`, messagePage);
+  }
+
+  /** Every message of the chat, page by page. */
+  async *wholeHistory(chatId: string) {
+    let cursor: string | undefined;
+    do {
+      const page = await this.history(chatId, MAX_MESSAGE_PAGE, cursor);
+      yield* page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
   }
 }

@@ -1,0 +1,68 @@
+// npm run drill [-- --quick] [--multiple 1] [--seconds 60] [--faults a,b] [--catch-up-s 900]
+// Fault drills on the whole platform (ops/drill/runDrill.ts). Exits 1 when any fault loses,
+// duplicates or leaves unanswered anything the API accepted, or a reconcile disagrees.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { drillReportMarkdown } from '../drill/drillReport.ts';
+import { FAULTS, selectFaults } from '../drill/faults.ts';
+import { runDrill, verdict } from '../drill/runDrill.ts';
+import { createContext } from '../stack/manager.ts';
+import { runCli } from './runCli.ts';
+
+const usage = `usage: npm run drill -- [--quick] [--multiple N] [--seconds N] [--faults ${FAULTS.map((f) => f.name).join(',')}] [--catch-up-s N] [--stand-in-port N]
+  --quick  the CI form: every fault at 0.01× reference peak, 15 s of load each`;
+
+runCli(async (argv) => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      multiple: { type: 'string' },
+      seconds: { type: 'string' },
+      faults: { type: 'string' },
+      'catch-up-s': { type: 'string' },
+      'stand-in-port': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const quick = values.quick ?? false;
+  const options = {
+    faults: selectFaults(values.faults?.split(',').filter(Boolean)),
+    multiple: Number(values.multiple ?? (quick ? 0.01 : 1)),
+    seconds: Number(values.seconds ?? (quick ? 15 : 60)),
+    catchUpTimeoutMs: Number(values['catch-up-s'] ?? (quick ? 180 : 900)) * 1000,
+    standInPort: Number(values['stand-in-port'] ?? 18_090),
+  };
+  if (
+    ![options.multiple, options.seconds, options.catchUpTimeoutMs, options.standInPort].every(
+      (n) => Number.isFinite(n) && n > 0,
+    )
+  ) {
+    console.error(usage);
+    return 2;
+  }
+  const ctx = createContext();
+  const started = new Date();
+  const reports = await runDrill(ctx, options, (line) => console.log(line));
+  const header = [
+    `# Fault drill, ${started.toISOString()}`,
+    '',
+    `\`npm run drill -- ${argv.join(' ')}\``.replace(' -- `', '`'),
+    '',
+    `${options.multiple}× reference peak, ${options.seconds} s of load per fault, kill -9 a third of the way in. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB. Answers from the model-server stand-in (a labelled test double).`,
+  ].join('\n');
+  const markdown = drillReportMarkdown(reports, header);
+  const dir = join(ctx.paths.root, 'drill');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `report-${started.toISOString().replace(/[:.]/g, '-')}.md`);
+  await writeFile(file, markdown);
+  console.log(`\n${markdown}\nreport: ${file}`);
+  console.log('The demo workload was stopped for the drill; npm start brings it back.');
+  return reports.every(verdict) ? 0 : 1;
+});
