@@ -27,7 +27,13 @@ import { preparePlatform } from '../platform/platformTopics.ts';
 import { DrillLoad, newTally, type LoadTally } from './drillLoad.ts';
 import type { Fault } from './faults.ts';
 import { StandIn } from './standInProcess.ts';
-import { checkHistories, waitForCatchUp, type Downstream, type HistoryCheck } from './verify.ts';
+import {
+  checkHistories,
+  nothingFound,
+  waitForCatchUp,
+  type Downstream,
+  type HistoryCheck,
+} from './verify.ts';
 
 export interface DrillOptions {
   faults: Fault[];
@@ -168,14 +174,7 @@ export async function runDrill(
       const report: FaultReport = {
         fault: fault.name,
         tally,
-        downstream: {
-          promptsMissing: 0,
-          promptsDoubled: 0,
-          answersMissing: 0,
-          answersDoubled: 0,
-          answersFailed: 0,
-          duplicateEvents: 0,
-        },
+        downstream: nothingFound(),
         history: { missing: 0, doubled: 0 },
         reconciles: [],
       };

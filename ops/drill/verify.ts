@@ -21,6 +21,16 @@ export interface Downstream {
   duplicateEvents: number;
 }
 
+/** Before anything is counted: nothing missing, nothing doubled. */
+export const nothingFound = (): Downstream => ({
+  promptsMissing: 0,
+  promptsDoubled: 0,
+  answersMissing: 0,
+  answersDoubled: 0,
+  answersFailed: 0,
+  duplicateEvents: 0,
+});
+
 const quoted = (ids: readonly string[]) => ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(',');
 
 async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
@@ -34,15 +44,7 @@ export async function downstream(
   accepted: readonly AcceptedPrompt[],
 ): Promise<Downstream> {
   const chats = quoted([...new Set(accepted.map((p) => p.chatId))]);
-  if (chats.length === 0)
-    return {
-      promptsMissing: 0,
-      promptsDoubled: 0,
-      answersMissing: 0,
-      answersDoubled: 0,
-      answersFailed: 0,
-      duplicateEvents: 0,
-    };
+  if (chats.length === 0) return nothingFound();
   const prompts = new Map(
     (
       await rows<{ id: string; n: string | number }>(
@@ -64,11 +66,7 @@ export async function downstream(
     `SELECT count() AS total, uniqExact(event_id) AS ids FROM ${database}.events WHERE chat_id IN (${chats})`,
   );
   const result: Downstream = {
-    promptsMissing: 0,
-    promptsDoubled: 0,
-    answersMissing: 0,
-    answersDoubled: 0,
-    answersFailed: 0,
+    ...nothingFound(),
     duplicateEvents: Number(events?.total ?? 0) - Number(events?.ids ?? 0),
   };
   for (const prompt of accepted) {
