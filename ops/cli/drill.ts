@@ -1,18 +1,22 @@
 // npm run drill [-- --quick] [--multiple 1] [--seconds 60] [--faults a,b] [--catch-up-s 900]
-// Fault drills on the whole platform (ops/drill/runDrill.ts). Exits 1 when any fault loses,
-// duplicates or leaves unanswered anything the API accepted, or a reconcile disagrees.
+// npm run drill -- --soak 30m [--multiple 0.05] [--sample-s 15]
+// Fault drills on the whole platform (ops/drill/runDrill.ts), or a soak (ops/drill/soak.ts). Exits 1
+// when anything the API accepted is lost, duplicated or left unanswered, a reconcile disagrees, or
+// (soak) a process's memory keeps growing.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { drillReportMarkdown } from '../drill/drillReport.ts';
+import { drillReportMarkdown, soakPlots, soakReportMarkdown, soakVerdict } from '../drill/drillReport.ts';
+import { parseDuration, runSoak } from '../drill/soak.ts';
 import { FAULTS, selectFaults } from '../drill/faults.ts';
 import { runDrill, verdict } from '../drill/runDrill.ts';
 import { createContext } from '../stack/manager.ts';
 import { runCli } from './runCli.ts';
 
 const usage = `usage: npm run drill -- [--quick] [--multiple N] [--seconds N] [--faults ${FAULTS.map((f) => f.name).join(',')}] [--catch-up-s N] [--stand-in-port N]
-  --quick  the CI form: every fault at 0.01× reference peak, 15 s of load each`;
+  --quick  the CI form: every fault at 0.01× reference peak, 15 s of load each
+  --soak D steady load for D (e.g. 30m, 90s, 1h), no faults: memory, lag and latency over time, with plots`;
 
 runCli(async (argv) => {
   const { values } = parseArgs({
@@ -24,6 +28,8 @@ runCli(async (argv) => {
       faults: { type: 'string' },
       'catch-up-s': { type: 'string' },
       'stand-in-port': { type: 'string' },
+      soak: { type: 'string' },
+      'sample-s': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -49,6 +55,10 @@ runCli(async (argv) => {
   }
   const ctx = createContext();
   const started = new Date();
+  const dir = join(ctx.paths.root, 'drill');
+  const stamp = started.toISOString().replace(/[:.]/g, '-');
+  if (values.soak !== undefined)
+    return soak(ctx, values, parseDuration(values.soak), join(dir, `soak-${stamp}`), argv);
   const reports = await runDrill(ctx, options, (line) => console.log(line));
   const header = [
     `# Fault drill, ${started.toISOString()}`,
@@ -58,11 +68,50 @@ runCli(async (argv) => {
     `${options.multiple}× reference peak, ${options.seconds} s of load per fault, kill -9 a third of the way in. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB. Answers from the model-server stand-in (a labelled test double).`,
   ].join('\n');
   const markdown = drillReportMarkdown(reports, header);
-  const dir = join(ctx.paths.root, 'drill');
   await mkdir(dir, { recursive: true });
-  const file = join(dir, `report-${started.toISOString().replace(/[:.]/g, '-')}.md`);
+  const file = join(dir, `report-${stamp}.md`);
   await writeFile(file, markdown);
   console.log(`\n${markdown}\nreport: ${file}`);
   console.log('The demo workload was stopped for the drill; npm start brings it back.');
   return reports.every(verdict) ? 0 : 1;
 });
+
+async function soak(
+  ctx: ReturnType<typeof createContext>,
+  values: { multiple?: string; 'sample-s'?: string; 'catch-up-s'?: string; 'stand-in-port'?: string },
+  durationMs: number,
+  dir: string,
+  argv: string[],
+): Promise<number> {
+  const options = {
+    durationMs,
+    multiple: Number(values.multiple ?? 0.05),
+    sampleEveryMs: Number(values['sample-s'] ?? 15) * 1000,
+    catchUpTimeoutMs: Number(values['catch-up-s'] ?? 600) * 1000,
+    standInPort: Number(values['stand-in-port'] ?? 18_090),
+  };
+  if (
+    ![options.multiple, options.sampleEveryMs, options.catchUpTimeoutMs, options.standInPort].every(
+      (n) => Number.isFinite(n) && n > 0,
+    )
+  ) {
+    console.error(usage);
+    return 2;
+  }
+  const started = new Date();
+  const result = await runSoak(ctx, options, (line) => console.log(line));
+  await mkdir(dir, { recursive: true });
+  const plots = soakPlots(result);
+  for (const [name, svg] of plots) await writeFile(join(dir, name), svg);
+  const header = [
+    `# Soak, ${started.toISOString()}`,
+    '',
+    `\`npm run drill -- ${argv.join(' ')}\``,
+    '',
+    `${options.multiple}× reference peak for ${durationMs / 60_000} min, sampled every ${options.sampleEveryMs / 1000} s. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB. Answers from the model-server stand-in (a labelled test double).`,
+  ].join('\n');
+  const markdown = soakReportMarkdown(result, header, [...plots.keys()]);
+  await writeFile(join(dir, 'report.md'), markdown);
+  console.log(`\n${markdown}\nreport and plots: ${dir}`);
+  return soakVerdict(result) ? 0 : 1;
+}

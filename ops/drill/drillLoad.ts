@@ -3,13 +3,16 @@
 // nothing down on the client side, it makes requests fail, and each failure is counted by kind.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
 import { ApiCallError, ApiClient } from '../platform/apiClient.ts';
 
 export interface AcceptedPrompt {
   chatId: string;
   messageId: string;
   answerId: string;
+  /** When the API accepted it (ms since the epoch), and how long that took. */
   at: number;
+  acceptMs: number;
 }
 
 export interface LoadTally {
@@ -34,6 +37,10 @@ interface DrillUser {
 }
 
 const PROMPTS_PER_USER_PER_SECOND = 1; // the API allows 2 (120 a minute)
+
+/** History reads per prompt in the reference peak's request mix. */
+export const REFERENCE_READS_PER_PROMPT =
+  (referencePeak.requestsPerSecond - referencePeak.promptsPerSecond) / referencePeak.promptsPerSecond;
 
 export class DrillLoad {
   private users: DrillUser[] = [];
@@ -96,6 +103,7 @@ export class DrillLoad {
 
   private async prompt(user: DrillUser, chatId: string, tally: LoadTally): Promise<void> {
     tally.sent++;
+    const started = performance.now();
     try {
       const accepted = await user.api.prompt(chatId, `drill prompt ${tally.sent}`);
       tally.accepted.push({
@@ -103,6 +111,7 @@ export class DrillLoad {
         messageId: accepted.message_id,
         answerId: accepted.answer_message_id,
         at: Date.now(),
+        acceptMs: performance.now() - started,
       });
     } catch (error) {
       if (error instanceof ApiCallError) {

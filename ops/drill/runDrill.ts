@@ -10,23 +10,17 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { localDeployment } from '../../connectors/model-server/localModel.ts';
-import { createClickHouse, createKafka } from '../../core/clients.ts';
 import { waitUntilCaughtUp } from '../../core/kafkaProgress.ts';
 import { CASSANDRA_PROJECTOR } from '../../processors/cassandra/cassandraProjector.ts';
-import { INFERENCE_PROCESSOR } from '../../processors/inference/inferenceProcessor.ts';
 import { topics } from '../../schemas/catalog.ts';
-import { createEventProducer } from '../../producers/eventProducer.ts';
-import { newEvent } from '../../producers/newEvent.ts';
-import { referencePeak } from '../../producers/loadgen/trafficModel.ts';
-import { down, status, up, type createContext } from '../stack/manager.ts';
+import { status } from '../stack/manager.ts';
 import { repoRoot } from '../stack/paths.ts';
 import { runningChild } from '../stack/process.ts';
-import { platformServices, services } from '../stack/services/index.ts';
-import { preparePlatform } from '../platform/platformTopics.ts';
-import { DrillLoad, newTally, type LoadTally } from './drillLoad.ts';
+import { platformServices } from '../stack/services/index.ts';
+import { openDrillEnvironment, type StackContext } from './drillEnvironment.ts';
+import { newTally, REFERENCE_READS_PER_PROMPT, type LoadTally } from './drillLoad.ts';
 import type { Fault } from './faults.ts';
-import { StandIn } from './standInProcess.ts';
+import type { StandIn } from './standInProcess.ts';
 import {
   checkHistories,
   nothingFound,
@@ -58,17 +52,10 @@ export interface FaultReport {
   error?: string;
 }
 
-const DRILL_MODEL = 'drill-stand-in';
-const READS_PER_PROMPT =
-  (referencePeak.requestsPerSecond - referencePeak.promptsPerSecond) / referencePeak.promptsPerSecond;
 const RECOVERY_BOUND_MS = 300_000;
-/** For the inference processor to work through a backlog before the first fault (expired prompts fail fast). */
-const LEVEL_BOUND_MS = 1_200_000;
-
-type Ctx = ReturnType<typeof createContext>;
 
 /** Kills the target and resolves with how long it took to answer again. */
-async function inflict(ctx: Ctx, fault: Fault, standIn: StandIn): Promise<number | undefined> {
+async function inflict(ctx: StackContext, fault: Fault, standIn: StandIn): Promise<number | undefined> {
   const killedAt = Date.now();
   if (fault.target.kind === 'model-stand-in') {
     standIn.kill();
@@ -109,63 +96,15 @@ async function reconcile(
 }
 
 export async function runDrill(
-  ctx: Ctx,
+  ctx: StackContext,
   options: DrillOptions,
   log: (line: string) => void,
 ): Promise<FaultReport[]> {
   const config = ctx.config.clients;
-  const promptsPerSecond = options.multiple * referencePeak.promptsPerSecond;
-  // The demo's prompts would go to the CPU model and are not the drill's to count.
-  await up(ctx, services);
-  await preparePlatform(ctx.config);
-  await up(
-    ctx,
-    platformServices.filter((s) => s.name !== 'demo'),
-  );
-  await down(
-    ctx,
-    platformServices.filter((s) => s.name === 'demo'),
-  );
-
-  // Enough slots for the rate at the stand-in's ~0.1 s per answer, twice over.
-  const standIn = new StandIn({
-    port: options.standInPort,
-    model: DRILL_MODEL,
-    slots: Math.max(4, Math.ceil(promptsPerSecond * 0.2)),
-    timeToFirstTokenMs: 20,
-    tokensPerSecond: 200,
-    answerTokens: 16,
-  });
-  await standIn.start();
-  const producer = await createEventProducer(config, { clientId: 'parley-drill' });
-  const clickhouse = createClickHouse(config);
+  const env = await openDrillEnvironment(ctx, options, log);
+  const { promptsPerSecond, load, standIn, clickhouse, admin } = env;
   const reports: FaultReport[] = [];
-  const admin = createKafka(config, 'parley-drill').admin();
-  await admin.connect();
   try {
-    await producer.publish(
-      'ModelDeployed',
-      newEvent('ModelDeployed', {
-        ...localDeployment(ctx.config),
-        model_version: `${DRILL_MODEL}-1`,
-        model_name: DRILL_MODEL,
-        serving_engine: 'OTHER',
-        endpoint_url: `${standIn.url}/v1`,
-        servers: [{ url: standIn.url, slots: standIn.slots }],
-      }),
-    );
-    // Prompts left from before (tests, an earlier run) would queue ahead of the drill's: start level.
-    log('waiting for the inference processor to be level with the chat topic');
-    await waitUntilCaughtUp(admin, `parley.${INFERENCE_PROCESSOR}`, topics.chat, {
-      timeoutMs: LEVEL_BOUND_MS,
-    });
-    const { host, port } = config.api;
-    const load = new DrillLoad(`http://${host}:${port}`, DRILL_MODEL, Date.now().toString(36));
-    log(
-      `drill: ${options.multiple}× reference peak = ${promptsPerSecond.toFixed(1)} prompts/s through the API, ${options.seconds} s per fault`,
-    );
-    await load.prepare(promptsPerSecond);
-
     for (const fault of options.faults) {
       log(
         `\n▶ ${fault.name}: load for ${options.seconds} s, kill -9 at ${Math.round(options.seconds / 3)} s`,
@@ -180,7 +119,7 @@ export async function runDrill(
       };
       reports.push(report);
       try {
-        const driving = load.drive(promptsPerSecond, options.seconds, READS_PER_PROMPT, tally);
+        const driving = load.drive(promptsPerSecond, options.seconds, REFERENCE_READS_PER_PROMPT, tally);
         await sleep((options.seconds * 1000) / 3);
         report.recoveryMs = await inflict(ctx, fault, standIn);
         await driving;
@@ -208,20 +147,7 @@ export async function runDrill(
       log(`  ${verdict(report) ? '✓' : '✗'} ${summarize(report)}`);
     }
   } finally {
-    await producer
-      .publish(
-        'ModelRetired',
-        newEvent('ModelRetired', {
-          model_version: `${DRILL_MODEL}-1`,
-          replaced_by: null,
-          reason: 'drill finished',
-        }),
-      )
-      .catch(() => undefined);
-    await producer.close();
-    await clickhouse.close();
-    await admin.disconnect();
-    await standIn.stop();
+    await env.close();
   }
   return reports;
 }

@@ -221,7 +221,7 @@ export interface ServiceStatus {
   problem?: string;
 }
 
-async function residentMiB(pid: number): Promise<number | undefined> {
+export async function residentMiB(pid: number): Promise<number | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
