@@ -39,6 +39,7 @@ export const redis: ServiceDefinition = {
   },
   async probe(ctx) {
     const client = createRedis(ctx.config.clients);
+    client.on('error', () => undefined); // connect() rejects with the same error: not "unhandled"
     try {
       await client.connect();
       const pong = await client.ping();
