@@ -14,6 +14,11 @@ import { runDrill, verdict } from '../drill/runDrill.ts';
 import { createContext } from '../stack/manager.ts';
 import { runCli } from './runCli.ts';
 
+const DEFAULT_STAND_IN_PORT = 18_090;
+const allPositive = (...values: number[]) => values.every((n) => Number.isFinite(n) && n > 0);
+const machine = () =>
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB. Answers from the model-server stand-in (a labelled test double).`;
+
 const usage = `usage: npm run drill -- [--quick] [--multiple N] [--seconds N] [--faults ${FAULTS.map((f) => f.name).join(',')}] [--catch-up-s N] [--stand-in-port N]
   --quick  the CI form: every fault at 0.01× reference peak, 15 s of load each
   --soak D steady load for D (e.g. 30m, 90s, 1h), no faults: memory, lag and latency over time, with plots`;
@@ -43,13 +48,9 @@ runCli(async (argv) => {
     multiple: Number(values.multiple ?? (quick ? 0.01 : 1)),
     seconds: Number(values.seconds ?? (quick ? 15 : 60)),
     catchUpTimeoutMs: Number(values['catch-up-s'] ?? (quick ? 180 : 900)) * 1000,
-    standInPort: Number(values['stand-in-port'] ?? 18_090),
+    standInPort: Number(values['stand-in-port'] ?? DEFAULT_STAND_IN_PORT),
   };
-  if (
-    ![options.multiple, options.seconds, options.catchUpTimeoutMs, options.standInPort].every(
-      (n) => Number.isFinite(n) && n > 0,
-    )
-  ) {
+  if (!allPositive(options.multiple, options.seconds, options.catchUpTimeoutMs, options.standInPort)) {
     console.error(usage);
     return 2;
   }
@@ -65,7 +66,7 @@ runCli(async (argv) => {
     '',
     `\`npm run drill -- ${argv.join(' ')}\``.replace(' -- `', '`'),
     '',
-    `${options.multiple}× reference peak, ${options.seconds} s of load per fault, kill -9 a third of the way in. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB. Answers from the model-server stand-in (a labelled test double).`,
+    `${options.multiple}× reference peak, ${options.seconds} s of load per fault, kill -9 a third of the way in. ${machine()}`,
   ].join('\n');
   const markdown = drillReportMarkdown(reports, header);
   await mkdir(dir, { recursive: true });
@@ -88,13 +89,9 @@ async function soak(
     multiple: Number(values.multiple ?? 0.05),
     sampleEveryMs: Number(values['sample-s'] ?? 15) * 1000,
     catchUpTimeoutMs: Number(values['catch-up-s'] ?? 600) * 1000,
-    standInPort: Number(values['stand-in-port'] ?? 18_090),
+    standInPort: Number(values['stand-in-port'] ?? DEFAULT_STAND_IN_PORT),
   };
-  if (
-    ![options.multiple, options.sampleEveryMs, options.catchUpTimeoutMs, options.standInPort].every(
-      (n) => Number.isFinite(n) && n > 0,
-    )
-  ) {
+  if (!allPositive(options.multiple, options.sampleEveryMs, options.catchUpTimeoutMs, options.standInPort)) {
     console.error(usage);
     return 2;
   }
@@ -108,7 +105,7 @@ async function soak(
     '',
     `\`npm run drill -- ${argv.join(' ')}\``,
     '',
-    `${options.multiple}× reference peak for ${durationMs / 60_000} min, sampled every ${options.sampleEveryMs / 1000} s. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB. Answers from the model-server stand-in (a labelled test double).`,
+    `${options.multiple}× reference peak for ${durationMs / 60_000} min, sampled every ${options.sampleEveryMs / 1000} s. ${machine()}`,
   ].join('\n');
   const markdown = soakReportMarkdown(result, header, [...plots.keys()]);
   await writeFile(join(dir, 'report.md'), markdown);

@@ -16,6 +16,7 @@ import { topics } from '../../schemas/catalog.ts';
 import { status } from '../stack/manager.ts';
 import { repoRoot } from '../stack/paths.ts';
 import { runningChild } from '../stack/process.ts';
+import { STARTUP_GRACE_MS } from '../stack/supervise.ts';
 import { platformServices } from '../stack/services/index.ts';
 import { openDrillEnvironment, type StackContext } from './drillEnvironment.ts';
 import { newTally, REFERENCE_READS_PER_PROMPT, type LoadTally } from './drillLoad.ts';
@@ -56,8 +57,8 @@ const RECOVERY_BOUND_MS = 300_000;
 
 /** Kills the target and resolves with how long it took to answer again. */
 async function inflict(ctx: StackContext, fault: Fault, standIn: StandIn): Promise<number | undefined> {
-  const killedAt = Date.now();
   if (fault.target.kind === 'model-stand-in') {
+    const killedAt = Date.now();
     standIn.kill();
     await sleep(1_000); // as the stack's supervisor waits before a restart
     await standIn.start();
@@ -66,6 +67,11 @@ async function inflict(ctx: StackContext, fault: Fault, standIn: StandIn): Promi
   const name = fault.target.service;
   const child = await runningChild(ctx.paths.run, name);
   if (!child) throw new Error(`${name} is not running: nothing to kill`);
+  // A process that dies in its first start-up is reported, not restarted (supervise.ts): kill it
+  // only once it has run past that grace, as a crash in production would find it.
+  const ranMs = Date.now() - Date.parse(child.startedAt);
+  if (ranMs < STARTUP_GRACE_MS) await sleep(STARTUP_GRACE_MS - ranMs + 1_000);
+  const killedAt = Date.now();
   process.kill(child.pid, 'SIGKILL');
   const definition = platformServices.find((s) => s.name === name)!;
   while (Date.now() - killedAt < RECOVERY_BOUND_MS) {

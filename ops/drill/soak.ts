@@ -15,7 +15,7 @@ import { runningChild } from '../stack/process.ts';
 import { platformServices } from '../stack/services/index.ts';
 import { openDrillEnvironment, type StackContext } from './drillEnvironment.ts';
 import { newTally, REFERENCE_READS_PER_PROMPT, type AcceptedPrompt } from './drillLoad.ts';
-import { waitForCatchUp, type Downstream } from './verify.ts';
+import { quoted, rows, waitForCatchUp, type Downstream } from './verify.ts';
 
 /** "30m", "90s", "1h" → ms. */
 export function parseDuration(text: string): number {
@@ -92,14 +92,11 @@ async function answerDelays(
   prompts: readonly AcceptedPrompt[],
 ): Promise<number[]> {
   if (prompts.length === 0) return [];
-  const ids = prompts.map((p) => `'${p.answerId.replace(/[^0-9a-f-]/gi, '')}'`).join(',');
-  const rows = await (
-    await env.clickhouse.query({
-      query: `SELECT answer_message_id AS id, occurred_at_ms AS at FROM ${database}.answers WHERE answer_message_id IN (${ids})`,
-      format: 'JSONEachRow',
-    })
-  ).json<{ id: string; at: string | number }>();
-  const answeredAt = new Map(rows.map((r) => [r.id, Number(r.at)]));
+  const answers = await rows<{ id: string; at: string | number }>(
+    env.clickhouse,
+    `SELECT answer_message_id AS id, occurred_at_ms AS at FROM ${database}.answers WHERE answer_message_id IN (${quoted(prompts.map((p) => p.answerId))})`,
+  );
+  const answeredAt = new Map(answers.map((r) => [r.id, Number(r.at)]));
   return prompts.flatMap((p) => {
     const at = answeredAt.get(p.answerId);
     return at === undefined ? [] : [at - (p.at - p.acceptMs)];

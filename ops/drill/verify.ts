@@ -31,9 +31,11 @@ export const nothingFound = (): Downstream => ({
   duplicateEvents: 0,
 });
 
-const quoted = (ids: readonly string[]) => ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(',');
+/** Ids as a ClickHouse IN list (anything but UUID characters dropped: they come from HTTP answers). */
+export const quoted = (ids: readonly string[]) =>
+  ids.map((id) => `'${id.replace(/[^0-9a-f-]/gi, '')}'`).join(',');
 
-async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
+export async function rows<T>(client: ClickHouseClient, query: string): Promise<T[]> {
   return (await client.query({ query, format: 'JSONEachRow' })).json<T>();
 }
 
