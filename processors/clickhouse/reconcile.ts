@@ -42,7 +42,7 @@ export interface ClickHouseReconcileReport {
 
 const VIEW_RECHECK_MS = 2_000;
 
-type ActualRow = Record<string, unknown> & {
+export type ActualRow = Record<string, unknown> & {
   event_id: string;
   kafka_topic: string;
   kafka_partition: number;
@@ -78,6 +78,55 @@ function compareRow(
         actual: actual[column],
       });
   }
+}
+
+/**
+ * Tables that keep the latest row of a key (ReplacingMergeTree by kafka_offset: migrations 001 and
+ * 004). A background merge drops a row once a later row of its key is in, and compaction of the
+ * feedback topic drops a record once a later one of its key is on the topic, or, for a tombstone,
+ * after delete.retention.ms. So a superseded row may be missing, or present without its record.
+ */
+export const LATEST_ROW_KEY: Partial<Record<AnalyticsTable, 'message_id'>> = {
+  ratings: 'message_id',
+  feedback: 'message_id',
+};
+
+/** One table's rows against the rows its events make (`wanted`, by event id). Pure. */
+export function compareTable(
+  table: AnalyticsTable,
+  wanted: ReadonlyMap<string, AnalyticsRow>,
+  actual: readonly ActualRow[],
+): ClickHouseDifference[] {
+  const differences: ClickHouseDifference[] = [];
+  const keyColumn = LATEST_ROW_KEY[table];
+  /** Per key, the highest offset ClickHouse holds (latest-row tables only). */
+  const latest = new Map<string, bigint>();
+  if (keyColumn)
+    for (const row of actual) {
+      const key = String(row[keyColumn]);
+      if (BigInt(row.kafka_offset) > (latest.get(key) ?? -1n)) latest.set(key, BigInt(row.kafka_offset));
+    }
+  const superseded = (row: object) => {
+    if (!keyColumn) return false;
+    const fields = row as Record<string, unknown>;
+    return (latest.get(String(fields[keyColumn])) ?? -1n) > BigInt(String(fields.kafka_offset));
+  };
+  const seen = new Set<string>();
+  for (const row of actual) {
+    const want = wanted.get(row.event_id);
+    if (!want) {
+      // A record compacted off the topic: a superseded row, or a tombstone past its retention.
+      if (!(superseded(row) || (keyColumn && Number(row.deleted) === 1)))
+        differences.push({ relation: table, kind: 'extra row', eventId: row.event_id });
+    } else if (seen.has(row.event_id))
+      differences.push({ relation: table, kind: 'duplicate row', eventId: row.event_id });
+    else compareRow(table, want, row, differences);
+    seen.add(row.event_id);
+  }
+  for (const [eventId, want] of wanted)
+    if (!seen.has(eventId) && !superseded(want))
+      differences.push({ relation: table, kind: 'missing row', eventId });
+  return differences;
 }
 
 export async function reconcileClickHouse(
@@ -140,17 +189,7 @@ export async function reconcileClickHouse(
       await engine.rows<ActualRow>(`SELECT * FROM ${table} WHERE kafka_topic IN (${topicList})`)
     ).filter(inSnapshot);
     actualRows[table] = actual.length;
-    const seen = new Set<string>();
-    for (const row of actual) {
-      const want = wanted.get(row.event_id);
-      if (!want) differences.push({ relation: table, kind: 'extra row', eventId: row.event_id });
-      else if (seen.has(row.event_id))
-        differences.push({ relation: table, kind: 'duplicate row', eventId: row.event_id });
-      else compareRow(table, want, row, differences);
-      seen.add(row.event_id);
-    }
-    for (const eventId of wanted.keys())
-      if (!seen.has(eventId)) differences.push({ relation: table, kind: 'missing row', eventId });
+    differences.push(...compareTable(table, wanted, actual));
   }
 
   for (const check of viewChecks) {

@@ -198,7 +198,7 @@ test(
   },
 );
 
-test('feedback records and their tombstones: the latest row of each answer wins, as on the compacted topic', async () => {
+test('feedback records and their tombstones: the latest row of each answer wins, as on the compacted topic, before and after a merge', async () => {
   const topic = await createFeedbackTopic(2);
   const workload = new ChatWorkload(new Random(35));
   const records = Array.from({ length: 20 }, () => workload.sample('FeedbackRecord'));
@@ -228,6 +228,11 @@ test('feedback records and their tombstones: the latest row of each answer wins,
       .map((r) => r.event.message_id)
       .sort(),
   );
+  // A merge drops the records the tombstones superseded: still no difference.
+  await database.engine.exec('OPTIMIZE TABLE feedback FINAL');
+  const merged = await reconcileClickHouse(config.clients, testSerde(), database.engine, [topic]);
+  assert.deepEqual(merged.differences.map(formatClickHouseDifference), []);
+  assert.equal(merged.actualRows.feedback, 20, 'the 5 superseded records are merged away');
 });
 
 test('rebuild: a fresh database from offset 0, and the projector pointed at it continues where the rebuild stopped', async () => {
