@@ -1,8 +1,10 @@
 // Errors as clients see them: `{"error": {"code", "message", "field"?}}` with the right 4xx, or
-// OpenAI's shape on the OpenAI-compatible routes. Bad input is never a 5xx; an unexpected failure
-// is a 500 whose details go to the log, not to the client.
+// OpenAI's shape on the OpenAI-compatible routes. Bad input is never a 5xx. A store that is down
+// for the moment (Redis, Cassandra, PostgreSQL restarting) is a 503 with Retry-After, worth a
+// retry; anything else unexpected is a 500. The details of both go to the log, not to the client.
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { classifyFailure } from '../../core/failures.ts';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -35,6 +37,16 @@ export const methodNotAllowed = (method: string, allowed: readonly string[]) =>
     },
   );
 export const conflict = (message: string, field?: string) => new ApiError(409, 'conflict', message, field);
+/** Seconds a client is asked to wait when a store is briefly down (a restart takes a few). */
+export const UNAVAILABLE_RETRY_AFTER_S = 2;
+const unavailable = () =>
+  new ApiError(
+    503,
+    'unavailable',
+    'a service this request needs is unavailable for the moment; retry shortly',
+    undefined,
+    { 'Retry-After': String(UNAVAILABLE_RETRY_AFTER_S) },
+  );
 
 /** Marks a response as one of the OpenAI-compatible routes, whose errors take OpenAI's shape. */
 export const OPENAI_ERRORS = 'parleyOpenAiErrors';
@@ -67,9 +79,14 @@ function asApiError(error: unknown): ApiError | undefined {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const known = asApiError(error);
-    if (!known) log.error({ err: error }, 'request failed');
-    const e = known ?? new ApiError(500, 'internal', 'something went wrong on our side');
+    let e = asApiError(error);
+    if (!e && classifyFailure(error) === 'transient') {
+      log.warn({ err: error }, 'request failed: a store is unavailable');
+      e = unavailable();
+    } else if (!e) {
+      log.error({ err: error }, 'request failed');
+      e = new ApiError(500, 'internal', 'something went wrong on our side');
+    }
     res.set(e.headers);
     if (res.locals[OPENAI_ERRORS])
       res.status(e.status).json({

@@ -2,7 +2,7 @@
 // the runtime hands it.
 import type { EventMap, EventName } from '../../schemas/generated/events.ts';
 import type { SourceRecord } from './deadLetter.ts';
-import type { FailureKind } from './errors.ts';
+import type { FailureKind } from '../../core/failures.ts';
 
 export interface ProcessorRecord<N extends EventName = EventName> extends SourceRecord {
   name: N;

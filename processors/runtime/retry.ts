@@ -1,7 +1,7 @@
 // Backoff with jitter, one implementation for every processor. Transient failures are retried
 // until they stop (or the processor shuts down); others a bounded number of times.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyFailure, retryAfterMs, type FailureKind } from './errors.ts';
+import { classifyFailure, retryAfterMs, type FailureKind } from '../../core/failures.ts';
 
 export interface RetryPolicy {
   initialDelayMs: number;

@@ -6,7 +6,7 @@ import type { DeadLetterSender } from './deadLetterSender.ts';
 import type { FetchPauser } from './fetchPauser.ts';
 import { LogThrottle } from './logThrottle.ts';
 import type { ProcessorMetrics } from './metrics.ts';
-import type { FailureKind } from './errors.ts';
+import type { FailureKind } from '../../core/failures.ts';
 import type { HandleContext, ProcessorRecord } from './processorDefinition.ts';
 import { RetriesExhaustedError, withRetries, type RetryPolicy } from './retry.ts';
 

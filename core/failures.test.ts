@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import OpenAI from 'openai';
-import { EventValidationError } from '../../schemas/serde.ts';
-import { PoisonRecordError } from '../../core/errors.ts';
-import { classifyFailure, retryAfterMs } from './errors.ts';
+import { EventValidationError } from '../schemas/serde.ts';
+import { PoisonRecordError } from './errors.ts';
+import { classifyFailure, retryAfterMs } from './failures.ts';
 
 test('failures are classified by what they say about the sink and the record', () => {
   assert.equal(classifyFailure(Object.assign(new Error('x'), { name: 'NoHostAvailableError' })), 'transient');

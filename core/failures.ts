@@ -1,4 +1,5 @@
-// How a failure is treated. Transient: the sink is unavailable, so wait and retry (pausing the
+// How a failure is treated, by the processors' retries and by the API's error replies (a transient
+// failure is a 503 there). Transient: the sink is unavailable, so wait and retry (pausing the
 // partitions; without limit unless the processor bounds it) — nothing is lost. Permanent: the
 // record itself is bad, so it goes to the dead-letter topic at once (core/errors.ts
 // PoisonRecordError says so, like every error with `retriable: false`). Unknown: retried a few
@@ -9,6 +10,7 @@ const transientNames = new Set([
   'NoHostAvailableError', // cassandra-driver: no node reachable
   'OperationTimedOutError', // cassandra-driver: client-side timeout
   'BusyConnectionError',
+  'MaxRetriesPerRequestError', // ioredis: Redis not reachable within its reconnect attempts
 ]);
 const transientCodes = new Set([
   'ECONNREFUSED',
