@@ -40,6 +40,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Errors in OpenAI's shape (the OpenAI-compatible routes). */
   openAiErrors?: boolean;
+  /** A route with access `none` that checks a credential of its own: the scheme it names (api/openapi.ts). */
+  securityScheme?: 'operatorToken';
   /** Limits applied before the handler (after authentication), e.g. a rate limit. */
   before?: (principal: Principal | undefined, req: Request) => Promise<void>;
   handle(input: RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<RouteResult | void>;
@@ -77,6 +79,10 @@ const standardErrors = (access: Access): RouteConfig['responses'] => ({
     description: 'Rate limited; see Retry-After',
     content: { 'application/json': { schema: errorSchema } },
   },
+  503: {
+    description: 'A store this request needs is down for the moment; retry after Retry-After seconds',
+    content: { 'application/json': { schema: errorSchema } },
+  },
 });
 
 export type Authenticator = (req: Request, access: Access) => Promise<Principal | undefined>;
@@ -98,7 +104,11 @@ export function addRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
     path: spec.path.replace(/:(\w+)/g, '{$1}'),
     summary: spec.summary,
     tags: [spec.tag],
-    ...(spec.access === 'none' ? {} : { security: [{ bearer: [] }] }),
+    ...(spec.access !== 'none'
+      ? { security: [{ bearer: [] }] }
+      : spec.securityScheme
+        ? { security: [{ [spec.securityScheme]: [] }] }
+        : {}),
     request: {
       ...(spec.body
         ? {
