@@ -8,5 +8,7 @@ import { startModelServerSimulator, type SimulatorOptions } from '../../test-hel
 const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
 const simulator = await startModelServerSimulator(options);
 process.stdout.write(`${JSON.stringify({ ready: simulator.url })}\n`);
-for (const signal of ['SIGTERM', 'SIGINT'] as const)
-  process.once(signal, () => void simulator.close().then(() => process.exit(0)));
+const stop = () => void simulator.close().then(() => process.exit(0));
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, stop);
+// The drill holds the other end of stdin (standInProcess.ts): its end, the drill's exit, is ours.
+process.stdin.once('end', stop).resume();

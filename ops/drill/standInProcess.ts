@@ -21,8 +21,10 @@ export class StandIn {
   }
 
   async start(): Promise<void> {
+    // Its stdin is a pipe from this process: when the drill dies, however, the pipe closes and the
+    // stand-in exits rather than holding its port against the next run.
     const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(this.options)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.child = child;
     await within(
