@@ -37,6 +37,8 @@ interface DrillUser {
 }
 
 const PROMPTS_PER_USER_PER_SECOND = 1; // the API allows 2 (120 a minute)
+/** The limits' windows are a minute long: a few tries per window. */
+const RATE_LIMITED_WAIT_MS = 5_000;
 
 /** History reads per prompt in the reference peak's request mix. */
 export const REFERENCE_READS_PER_PROMPT =
@@ -65,8 +67,20 @@ export class DrillLoad {
     this.users.push(...fresh);
   }
 
+  /**
+   * Registrations are limited per client IP (api/identity/limits.ts: a tenth of the general limit a
+   * minute), and every drill user comes from this one: past the limit, wait for the next window.
+   */
   private async signIn(user: DrillUser): Promise<void> {
-    await user.api.signIn(user.email, user.password);
+    for (;;) {
+      try {
+        await user.api.signIn(user.email, user.password);
+        break;
+      } catch (error) {
+        if (!(error instanceof ApiCallError && error.status === 429)) throw error;
+        await sleep(RATE_LIMITED_WAIT_MS);
+      }
+    }
     while (user.chats.length < 2)
       user.chats.push((await user.api.createChat(`drill ${this.run}`, this.model)).chat_id);
   }
