@@ -16,7 +16,7 @@ import {
   type AnalyticsTable,
 } from '../../projections/clickhouse/rows.ts';
 import type { SqlEngine } from '../../projections/clickhouse/sqlEngine.ts';
-import { viewChecks } from '../../projections/clickhouse/viewChecks.ts';
+import { sameFigures, viewChecks } from '../../projections/clickhouse/viewChecks.ts';
 import type { EventSerde } from '../../schemas/serde.ts';
 import type { AnalyticsRow } from './pendingBatch.ts';
 
@@ -194,8 +194,11 @@ export async function reconcileClickHouse(
 
   for (const check of viewChecks) {
     const compare = async () => {
-      const [fromView, direct] = [await engine.rows(check.viewSql), await engine.rows(check.directSql)];
-      return { fromView, direct, same: JSON.stringify(fromView) === JSON.stringify(direct) };
+      const [fromView, direct] = [
+        await engine.rows<Record<string, unknown>>(check.viewSql),
+        await engine.rows<Record<string, unknown>>(check.directSql),
+      ];
+      return { fromView, direct, same: sameFigures(check, fromView, direct) };
     };
     // Beside a live projector an insert can land between the two queries: a difference is looked at twice.
     let result = await compare();
