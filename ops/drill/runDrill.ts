@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { waitUntilCaughtUp } from '../../core/kafkaProgress.ts';
 import { CASSANDRA_PROJECTOR } from '../../processors/cassandra/cassandraProjector.ts';
+import { INFERENCE_PROCESSOR } from '../../processors/inference/inferenceProcessor.ts';
 import { topics } from '../../schemas/catalog.ts';
 import { status } from '../stack/manager.ts';
 import { repoRoot } from '../stack/paths.ts';
@@ -140,9 +141,15 @@ export async function runDrill(
           options.catchUpTimeoutMs,
         );
         report.downstream = downstream;
+        const timeoutMs = () => Math.max(10_000, options.catchUpTimeoutMs - (Date.now() - loadEnded));
+        // Prompts the API took whose reply never reached the drill (no reply) are answered too; their
+        // answers written after the reconciles' snapshot would read as rows no event explains.
+        await waitUntilCaughtUp(admin, `parley.${INFERENCE_PROCESSOR}`, topics.chat, {
+          timeoutMs: timeoutMs(),
+        }).catch(() => undefined);
         // The history is Cassandra's: its projector may still be catching up after its own restart.
         await waitUntilCaughtUp(admin, `parley.${CASSANDRA_PROJECTOR}`, topics.chat, {
-          timeoutMs: Math.max(10_000, options.catchUpTimeoutMs - (Date.now() - loadEnded)),
+          timeoutMs: timeoutMs(),
         }).catch(() => undefined); // a lagging projector shows as history missing below
         if (caughtUp) report.catchUpMs = Date.now() - loadEnded;
         report.history = await checkHistories(load.chats(), tally.accepted);
