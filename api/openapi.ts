@@ -12,11 +12,6 @@ export function createOpenApiRegistry(): OpenAPIRegistry {
     scheme: 'bearer',
     description: 'A session token from POST /v1/auth/login, or an API key from POST /v1/api-keys',
   });
-  registry.registerComponent('securitySchemes', 'operatorToken', {
-    type: 'http',
-    scheme: 'bearer',
-    description: "The operator's PARLEY_CONSOLE_TOKEN (the console's routes; not a user's token)",
-  });
   return registry;
 }
 

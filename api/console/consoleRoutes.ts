@@ -19,7 +19,6 @@ export function consoleRoutes({ add, deps }: RouteContext): void {
     tag: 'operations',
     // Not a user route: the operator token is checked before the handler.
     access: 'none',
-    securityScheme: 'operatorToken',
     before: async (_principal, req) => requireOperator(req, deps.console && deps.config.console.token),
     responses: {
       200: { description: 'The snapshot', schema: consoleSnapshot },

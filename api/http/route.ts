@@ -40,8 +40,6 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Errors in OpenAI's shape (the OpenAI-compatible routes). */
   openAiErrors?: boolean;
-  /** A route with access `none` that checks a credential of its own: the scheme it names (api/openapi.ts). */
-  securityScheme?: 'operatorToken';
   /** Limits applied before the handler (after authentication), e.g. a rate limit. */
   before?: (principal: Principal | undefined, req: Request) => Promise<void>;
   handle(input: RouteInput<z.infer<B>, z.infer<Q>, z.infer<P>>): Promise<RouteResult | void>;
@@ -104,11 +102,7 @@ export function addRoute<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
     path: spec.path.replace(/:(\w+)/g, '{$1}'),
     summary: spec.summary,
     tags: [spec.tag],
-    ...(spec.access !== 'none'
-      ? { security: [{ bearer: [] }] }
-      : spec.securityScheme
-        ? { security: [{ [spec.securityScheme]: [] }] }
-        : {}),
+    ...(spec.access === 'none' ? {} : { security: [{ bearer: [] }] }),
     request: {
       ...(spec.body
         ? {
